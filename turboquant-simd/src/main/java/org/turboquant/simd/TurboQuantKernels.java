@@ -1,0 +1,39 @@
+package org.turboquant.simd;
+
+import java.lang.foreign.MemorySegment;
+import org.turboquant.core.QuantizedMatrix;
+
+/**
+ * Kernels that decode and multiply straight from TurboQuant's packed codes. {@link #get()} returns the
+ * implementation chosen at start-up: the Vector API one at the widest supported species, or the scalar
+ * reference when the incubator module is absent or {@code -Dturboquant.simd=false}. All methods are
+ * single-threaded and thread-safe (no shared mutable state); {@link ParallelMatmul} splits rows across a pool.
+ */
+public interface TurboQuantKernels {
+
+    /** The implementation selected for this JVM. */
+    static TurboQuantKernels get() {
+        throw new UnsupportedOperationException("TODO(simd): provider");
+    }
+
+    /** Human-readable name, e.g. "panama-512" or "scalar". */
+    String name();
+
+    /** Unpacks {@code count} b-bit indices (layout of {@link org.turboquant.core.BitPacking}). */
+    void unpack(MemorySegment src, long srcOff, int count, int bits, byte[] dst, int dstOff);
+
+    /** dst[dstOff..+cols) = decoded row {@code row}. */
+    void dequantizeRow(QuantizedMatrix m, int row, float[] dst, int dstOff);
+
+    /** Decoded row {@code row} as cols little-endian floats at byte offset {@code dstOff}. */
+    void dequantizeRow(QuantizedMatrix m, int row, MemorySegment dst, long dstOff);
+
+    /** y[r] = row r · x for r in [rowStart, rowEnd). */
+    void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd);
+
+    /** As above with floats in memory segments (little-endian, cols and rows floats). */
+    void gemv(QuantizedMatrix m, MemorySegment x, MemorySegment y, int rowStart, int rowEnd);
+
+    /** Y[b·rows + r] = row r · X[b·cols ..+cols) for b in [0, batch), r in [rowStart, rowEnd); batch ≤ 64. */
+    void gemm(QuantizedMatrix m, float[] x, int batch, float[] y, int rowStart, int rowEnd);
+}
