@@ -1,27 +1,92 @@
 package org.turboquant.loader.onnx;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.turboquant.loader.BadInputException;
+import org.turboquant.loader.source.Usage;
 
 /**
  * The initializers of an ONNX model file, read straight from the protobuf wire format (ModelProto → graph →
- * initializer / node) without generated classes. The file is memory-mapped; {@code raw_data} is kept as zero-copy
- * slices. Each initializer's {@link org.turboquant.loader.source.Usage} is derived from the nodes that consume it.
- * Tensors with external data are rejected.
+ * initializer / node) without generated classes. The file is memory-mapped and {@code raw_data} is kept as zero-copy
+ * slices; typed data fields ({@code float_data}, ...) are decoded to the heap. Each initializer's {@link Usage} comes
+ * from the nodes that consume it (see {@link UsageAnalysis}); only 2-D float tensors get a usage other than OTHER.
+ * Rejected with a {@link BadInputException}: external or segmented data, sparse initializers, unsupported data types
+ * (strings, complex, UINT16/32/64, FP8), and malformed protobuf.
+ *
+ * <p>Immutable and thread-safe; {@link #close()} unmaps.
  */
 public final class OnnxModel implements AutoCloseable {
 
-    /** Maps and parses {@code file}. @throws org.turboquant.loader.BadInputException when it is not a usable model */
-    public static OnnxModel open(Path file) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+    private final Path path;
+    private final Arena arena;
+    private final List<OnnxInitializer> initializers;
+    private final Map<String, OnnxInitializer> byName;
+    private final List<OnnxNode> nodes;
+
+    private OnnxModel(Path path, Arena arena, OnnxWireReader.Parsed parsed) {
+        this.path = path;
+        this.arena = arena;
+        UsageAnalysis usages = new UsageAnalysis(parsed.nodes());
+        List<OnnxInitializer> list = new ArrayList<>();
+        Map<String, OnnxInitializer> map = new LinkedHashMap<>();
+        for (OnnxWireReader.RawTensor t : parsed.initializers()) {
+            Usage usage = t.dtype().isFloat() && t.dims().length == 2 ? usages.usageOf(t.name()) : Usage.OTHER;
+            OnnxInitializer init = new OnnxInitializer(t.name(), t.dtype(), t.dims(), t.data().asReadOnly(), usage);
+            list.add(init);
+            map.put(t.name(), init);
+        }
+        this.initializers = List.copyOf(list);
+        this.byName = map;
+        this.nodes = List.copyOf(parsed.nodes());
     }
 
-    public Path path() { throw new UnsupportedOperationException("not yet"); }
+    /** Maps and parses {@code file}. @throws BadInputException when it is missing or not a usable model */
+    public static OnnxModel open(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new BadInputException(file, null, "no such file");
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            MemorySegment mapped = size == 0 ? MemorySegment.ofArray(new byte[0])
+                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            return new OnnxModel(file, arena, OnnxWireReader.read(file, mapped));
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Parses a model held in memory (tests, fuzzing); {@code file} only names it in errors. */
+    static OnnxModel parse(Path file, byte[] content) {
+        return new OnnxModel(file, Arena.ofShared(), OnnxWireReader.read(file, MemorySegment.ofArray(content)));
+    }
+
+    public Path path() { return path; }
 
     /** Initializers in file order. */
-    public List<OnnxInitializer> initializers() { throw new UnsupportedOperationException("not yet"); }
+    public List<OnnxInitializer> initializers() { return initializers; }
+
+    /** The initializer named {@code name}. @throws NoSuchElementException when there is none */
+    public OnnxInitializer initializer(String name) {
+        OnnxInitializer t = byName.get(name);
+        if (t == null) throw new NoSuchElementException(path + ": no initializer named '" + name + "'");
+        return t;
+    }
+
+    /** The main graph's nodes in file order. */
+    public List<OnnxNode> nodes() { return nodes; }
 
     @Override
-    public void close() { }
+    public void close() {
+        if (arena.scope().isAlive()) arena.close();
+    }
 }

@@ -1,0 +1,389 @@
+package org.turboquant.loader.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.LongStream;
+import org.turboquant.loader.BadInputException;
+import org.turboquant.loader.safetensors.DType;
+
+/**
+ * Reads the parts of an ONNX ModelProto the loader needs straight from the protobuf wire format: the main graph's
+ * initializers and nodes. One {@link CodedInputStream} walks the whole buffer with push/pop limits for nested
+ * messages, so its position is always an absolute file offset: that is how {@code raw_data} becomes a zero-copy
+ * slice. Subgraphs (If/Loop bodies) are skipped.
+ */
+final class OnnxWireReader {
+
+    // Field numbers from onnx.proto.
+    private static final int MODEL_GRAPH = 7;
+    private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_INITIALIZER = 5;
+    private static final int GRAPH_SPARSE_INITIALIZER = 15;
+    private static final int NODE_INPUT = 1;
+    private static final int NODE_OUTPUT = 2;
+    private static final int NODE_OP_TYPE = 4;
+    private static final int NODE_ATTRIBUTE = 5;
+    private static final int ATTR_NAME = 1;
+    private static final int ATTR_I = 3;
+    private static final int ATTR_INTS = 8;
+    private static final int TENSOR_DIMS = 1;
+    private static final int TENSOR_DATA_TYPE = 2;
+    private static final int TENSOR_SEGMENT = 3;
+    private static final int TENSOR_FLOAT_DATA = 4;
+    private static final int TENSOR_INT32_DATA = 5;
+    private static final int TENSOR_INT64_DATA = 7;
+    private static final int TENSOR_NAME = 8;
+    private static final int TENSOR_RAW_DATA = 9;
+    private static final int TENSOR_DOUBLE_DATA = 10;
+    private static final int TENSOR_UINT64_DATA = 11;
+    private static final int TENSOR_EXTERNAL_DATA = 13;
+    private static final int TENSOR_DATA_LOCATION = 14;
+    private static final int DATA_LOCATION_EXTERNAL = 1;
+
+    /** Typed (non-raw) data is copied to the heap; beyond this it must come as raw_data. */
+    private static final long MAX_TYPED_BYTES = Integer.MAX_VALUE - 8;
+
+    /** An initializer as stored: its data are little-endian bytes of {@code dtype}. */
+    record RawTensor(String name, DType dtype, long[] dims, MemorySegment data) { }
+
+    record Parsed(List<RawTensor> initializers, List<OnnxNode> nodes) { }
+
+    /** Where the values of one typed data field occurrence sit: a packed run or a single unpacked value. */
+    private record Span(int field, long offset, int length) { }
+
+    private final Path file;
+    private final MemorySegment bytes;
+    private final CodedInputStream in;
+
+    private OnnxWireReader(Path file, MemorySegment bytes) {
+        this.file = file;
+        this.bytes = bytes;
+        this.in = CodedInputStream.newInstance(bytes.asByteBuffer());
+    }
+
+    /**
+     * Parses {@code bytes}, the content of {@code file}.
+     *
+     * @throws BadInputException on malformed protobuf or unsupported content
+     */
+    static Parsed read(Path file, MemorySegment bytes) {
+        if (bytes.byteSize() > Integer.MAX_VALUE) {
+            throw new BadInputException(file, null, "file over 2 GiB: ONNX keeps such weights as external data,"
+                    + " which is not supported");
+        }
+        if (bytes.byteSize() == 0) throw new BadInputException(file, null, "empty file");
+        try {
+            return new OnnxWireReader(file, bytes).model();
+        } catch (IOException e) { // InvalidProtocolBufferException: truncated, bad varint, limits
+            throw new BadInputException(file, null, "malformed ONNX protobuf: " + e.getMessage(), e);
+        }
+    }
+
+    private Parsed model() throws IOException {
+        List<RawTensor> initializers = new ArrayList<>();
+        List<OnnxNode> nodes = new ArrayList<>();
+        boolean sawGraph = false;
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (field(tag) == MODEL_GRAPH) {
+                int limit = enter(tag, "graph");
+                graph(initializers, nodes);
+                in.popLimit(limit);
+                sawGraph = true;
+            } else {
+                in.skipField(tag);
+            }
+        }
+        if (!sawGraph) throw bad(null, "no graph in the model: not an ONNX model?");
+        Set<String> names = new HashSet<>();
+        for (RawTensor t : initializers) {
+            if (!names.add(t.name())) throw bad(t.name(), "duplicate initializer name");
+        }
+        return new Parsed(initializers, nodes);
+    }
+
+    private void graph(List<RawTensor> initializers, List<OnnxNode> nodes) throws IOException {
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            switch (field(tag)) {
+                case GRAPH_NODE -> {
+                    int limit = enter(tag, "node");
+                    nodes.add(node());
+                    in.popLimit(limit);
+                }
+                case GRAPH_INITIALIZER -> {
+                    int limit = enter(tag, "initializer");
+                    initializers.add(tensor());
+                    in.popLimit(limit);
+                }
+                case GRAPH_SPARSE_INITIALIZER -> throw bad(null, "sparse initializers are not supported");
+                default -> in.skipField(tag);
+            }
+        }
+    }
+
+    private OnnxNode node() throws IOException {
+        String opType = "";
+        List<String> inputs = new ArrayList<>();
+        List<String> outputs = new ArrayList<>();
+        Map<String, long[]> attributes = new HashMap<>();
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            switch (field(tag)) {
+                case NODE_INPUT -> inputs.add(string(tag));
+                case NODE_OUTPUT -> outputs.add(string(tag));
+                case NODE_OP_TYPE -> opType = string(tag);
+                case NODE_ATTRIBUTE -> {
+                    int limit = enter(tag, "attribute");
+                    attribute(attributes);
+                    in.popLimit(limit);
+                }
+                default -> in.skipField(tag);
+            }
+        }
+        return new OnnxNode(opType, inputs, outputs, attributes);
+    }
+
+    /** Keeps integer and integer-list attributes; the others are skipped. */
+    private void attribute(Map<String, long[]> into) throws IOException {
+        String name = "";
+        LongStream.Builder values = LongStream.builder();
+        boolean hasValue = false;
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            switch (field(tag)) {
+                case ATTR_NAME -> name = string(tag);
+                case ATTR_I, ATTR_INTS -> {
+                    varints(tag, values);
+                    hasValue = true;
+                }
+                default -> in.skipField(tag);
+            }
+        }
+        if (hasValue) into.put(name, values.build().toArray());
+    }
+
+    private RawTensor tensor() throws IOException {
+        String name = "";
+        int dataType = 0;
+        LongStream.Builder dims = LongStream.builder();
+        boolean external = false;
+        boolean segmented = false;
+        long rawOffset = -1;
+        int rawLength = 0;
+        List<Span> typed = new ArrayList<>();
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            switch (field(tag)) {
+                case TENSOR_DIMS -> varints(tag, dims);
+                case TENSOR_DATA_TYPE -> dataType = (int) varint(tag);
+                case TENSOR_NAME -> name = string(tag);
+                case TENSOR_RAW_DATA -> {
+                    expectWireType(tag, WireFormat.WIRETYPE_LENGTH_DELIMITED, "raw_data");
+                    rawLength = length();
+                    rawOffset = in.getTotalBytesRead();
+                    in.skipRawBytes(rawLength);
+                }
+                case TENSOR_FLOAT_DATA, TENSOR_INT32_DATA, TENSOR_INT64_DATA, TENSOR_DOUBLE_DATA, TENSOR_UINT64_DATA ->
+                        typed.add(span(tag));
+                case TENSOR_EXTERNAL_DATA -> {
+                    external = true;
+                    in.skipField(tag);
+                }
+                case TENSOR_DATA_LOCATION -> external |= varint(tag) == DATA_LOCATION_EXTERNAL;
+                case TENSOR_SEGMENT -> {
+                    segmented = true;
+                    in.skipField(tag);
+                }
+                default -> in.skipField(tag);
+            }
+        }
+        if (name.isEmpty()) throw bad(null, "initializer without a name");
+        if (external) throw bad(name, "external data not supported (weights stored outside the .onnx file)");
+        if (segmented) throw bad(name, "segmented tensors are not supported");
+        DType dtype = OnnxDataType.toDType(dataType);
+        if (dtype == null) throw bad(name, "unsupported data_type " + OnnxDataType.describe(dataType));
+        long[] shape = dims.build().toArray();
+        long byteSize = byteSize(name, dtype, shape);
+        MemorySegment data;
+        if (rawOffset >= 0) {
+            if (!typed.isEmpty()) throw bad(name, "has both raw_data and typed data fields");
+            if (rawLength != byteSize) {
+                throw bad(name, "raw_data holds " + rawLength + " bytes but dims " + Arrays.toString(shape)
+                        + " of " + dtype + " need " + byteSize);
+            }
+            data = bytes.asSlice(rawOffset, rawLength);
+        } else {
+            data = decodeTyped(name, dtype, byteSize, typed);
+        }
+        return new RawTensor(name, dtype, shape, data);
+    }
+
+    private long byteSize(String name, DType dtype, long[] shape) {
+        long n = dtype.byteSize();
+        for (long d : shape) {
+            if (d < 0) throw bad(name, "negative dimension in dims " + Arrays.toString(shape));
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw bad(name, "dims " + Arrays.toString(shape) + " overflow 64-bit byte counts");
+            }
+        }
+        return n;
+    }
+
+    /** The field that holds values of {@code dtype} when raw_data is not used (onnx.proto's rules). */
+    private static int typedField(DType dtype) {
+        return switch (dtype) {
+            case F32 -> TENSOR_FLOAT_DATA;
+            case F64 -> TENSOR_DOUBLE_DATA;
+            case I64 -> TENSOR_INT64_DATA;
+            default -> TENSOR_INT32_DATA; // I32, I16, I8, U8, BOOL, and the bits of F16 / BF16
+        };
+    }
+
+    private MemorySegment decodeTyped(String name, DType dtype, long byteSize, List<Span> spans) throws IOException {
+        int expectedField = typedField(dtype);
+        long count = 0;
+        for (Span s : spans) {
+            if (s.field() != expectedField) {
+                throw bad(name, "data in field " + s.field() + " does not fit data_type " + dtype);
+            }
+            count += countValues(s);
+        }
+        long numel = byteSize / dtype.byteSize();
+        if (count != numel) {
+            throw bad(name, (count == 0 ? "no data" : "holds " + count + " values") + " but dims need " + numel);
+        }
+        if (byteSize > MAX_TYPED_BYTES) throw bad(name, "typed data over 2 GiB; only raw_data is supported there");
+        MemorySegment out = MemorySegment.ofArray(new byte[(int) byteSize]);
+        long pos = 0;
+        for (Span s : spans) {
+            CodedInputStream values = CodedInputStream.newInstance(bytes.asSlice(s.offset(), s.length())
+                    .asByteBuffer());
+            while (!values.isAtEnd()) {
+                putValue(out, pos, dtype, values);
+                pos += dtype.byteSize();
+            }
+        }
+        return out;
+    }
+
+    private static void putValue(MemorySegment out, long pos, DType dtype, CodedInputStream values)
+            throws IOException {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        switch (dtype) {
+            case F32 -> out.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(le), pos, values.readFloat());
+            case F64 -> out.set(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(le), pos, values.readDouble());
+            case I64 -> out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(le), pos, values.readInt64());
+            case I32 -> out.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(le), pos, values.readInt32());
+            case I16, F16, BF16 -> out.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(le), pos,
+                    (short) values.readInt32());
+            case I8, U8, BOOL -> out.set(ValueLayout.JAVA_BYTE, pos, (byte) values.readInt32());
+        }
+    }
+
+    private long countValues(Span s) {
+        return switch (s.field()) {
+            case TENSOR_FLOAT_DATA -> {
+                if (s.length() % 4 != 0) throw bad(null, "packed float_data of " + s.length() + " bytes");
+                yield s.length() / 4;
+            }
+            case TENSOR_DOUBLE_DATA -> {
+                if (s.length() % 8 != 0) throw bad(null, "packed double_data of " + s.length() + " bytes");
+                yield s.length() / 8;
+            }
+            default -> { // varints: one value ends at each byte without the continuation bit
+                long n = 0;
+                for (long i = 0; i < s.length(); i++) {
+                    if ((bytes.get(ValueLayout.JAVA_BYTE, s.offset() + i) & 0x80) == 0) n++;
+                }
+                if (s.length() > 0 && (bytes.get(ValueLayout.JAVA_BYTE, s.offset() + s.length() - 1) & 0x80) != 0) {
+                    throw bad(null, "truncated varint in packed data");
+                }
+                yield n;
+            }
+        };
+    }
+
+    /** Records a typed data field: packed (length-delimited) or one unpacked value of the field's wire type. */
+    private Span span(int tag) throws IOException {
+        int f = field(tag);
+        int elementWireType = switch (f) {
+            case TENSOR_FLOAT_DATA -> WireFormat.WIRETYPE_FIXED32;
+            case TENSOR_DOUBLE_DATA -> WireFormat.WIRETYPE_FIXED64;
+            default -> WireFormat.WIRETYPE_VARINT;
+        };
+        if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            int length = length();
+            long offset = in.getTotalBytesRead();
+            in.skipRawBytes(length);
+            return new Span(f, offset, length);
+        }
+        expectWireType(tag, elementWireType, "typed data field " + f);
+        long start = in.getTotalBytesRead();
+        in.skipField(tag);
+        return new Span(f, start, (int) (in.getTotalBytesRead() - start));
+    }
+
+    /** Reads a repeated varint field, packed or not. */
+    private void varints(int tag, LongStream.Builder into) throws IOException {
+        if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            int limit = in.pushLimit(length());
+            while (!in.isAtEnd()) into.add(in.readInt64());
+            in.popLimit(limit);
+        } else {
+            into.add(varint(tag));
+        }
+    }
+
+    private long varint(int tag) throws IOException {
+        expectWireType(tag, WireFormat.WIRETYPE_VARINT, "field " + field(tag));
+        return in.readInt64();
+    }
+
+    private String string(int tag) throws IOException {
+        expectWireType(tag, WireFormat.WIRETYPE_LENGTH_DELIMITED, "field " + field(tag));
+        return in.readStringRequireUtf8();
+    }
+
+    /** Reads a nested message's length and pushes it as the limit; returns the old limit for popLimit. */
+    private int enter(int tag, String what) throws IOException {
+        expectWireType(tag, WireFormat.WIRETYPE_LENGTH_DELIMITED, what);
+        return in.pushLimit(length());
+    }
+
+    private int length() throws IOException {
+        int length = in.readRawVarint32();
+        if (length < 0 || length > bytes.byteSize() - in.getTotalBytesRead()) {
+            throw bad(null, "length " + Integer.toUnsignedString(length) + " at offset " + in.getTotalBytesRead()
+                    + " runs past the end of the file: truncated?");
+        }
+        return length;
+    }
+
+    private void expectWireType(int tag, int wireType, String what) {
+        if (WireFormat.getTagWireType(tag) != wireType) {
+            throw bad(null, what + " has wire type " + WireFormat.getTagWireType(tag) + ", expected " + wireType
+                    + " (at offset " + in.getTotalBytesRead() + ")");
+        }
+    }
+
+    private static int field(int tag) { return WireFormat.getTagFieldNumber(tag); }
+
+    private BadInputException bad(String tensor, String problem) {
+        return new BadInputException(file, tensor, problem);
+    }
+}

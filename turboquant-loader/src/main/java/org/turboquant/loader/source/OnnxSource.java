@@ -1,0 +1,53 @@
+package org.turboquant.loader.source;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.turboquant.loader.onnx.OnnxInitializer;
+import org.turboquant.loader.onnx.OnnxModel;
+
+/** A {@link TensorSource} over an ONNX model's initializers, with usages taken from the graph. */
+final class OnnxSource implements TensorSource {
+
+    private final OnnxModel model;
+    private final Map<String, SourceTensor> byName = new LinkedHashMap<>();
+    private final List<SourceTensor> tensors;
+
+    private OnnxSource(OnnxModel model) {
+        this.model = model;
+        for (OnnxInitializer init : model.initializers()) {
+            byName.put(init.name(), new SourceTensor(init.name(), init.dtype(), init.dims(), init.usage()));
+        }
+        this.tensors = List.copyOf(byName.values());
+    }
+
+    static OnnxSource open(Path file) throws IOException {
+        return new OnnxSource(OnnxModel.open(file));
+    }
+
+    @Override
+    public Path path() { return model.path(); }
+
+    @Override
+    public List<SourceTensor> tensors() { return tensors; }
+
+    @Override
+    public SourceTensor tensor(String name) {
+        SourceTensor t = byName.get(name);
+        if (t == null) throw new NoSuchElementException(model.path() + ": no tensor named '" + name + "'");
+        return t;
+    }
+
+    @Override
+    public MemorySegment raw(SourceTensor t) { return model.initializer(t.name()).data(); }
+
+    @Override
+    public String sha256() throws IOException { return Sha256.of(List.of(model.path())); }
+
+    @Override
+    public void close() { model.close(); }
+}
