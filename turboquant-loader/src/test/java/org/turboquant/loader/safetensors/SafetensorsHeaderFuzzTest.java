@@ -1,0 +1,18 @@
+package org.turboquant.loader.safetensors;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import org.turboquant.loader.BadInputException;
+
+class SafetensorsHeaderFuzzTest {
+
+    @FuzzTest(maxDuration = "20s")
+    void headerParserFailsOnlyWithBadInput(byte[] input) {
+        try {
+            SafetensorsHeader.parse(Path.of("fuzz.safetensors"), MemorySegment.ofArray(input));
+        } catch (BadInputException expected) {
+            // the one allowed failure
+        }
+    }
+}
