@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.turboquant.loader.BadInputException;
 
-class SafetensorsHeaderFuzzTest {
+class SafetensorsHeaderJazzerFuzz {
 
     @FuzzTest(maxDuration = "20s")
     void headerParserFailsOnlyWithBadInput(byte[] input) {
