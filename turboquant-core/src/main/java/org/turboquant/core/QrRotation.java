@@ -1,13 +1,117 @@
 package org.turboquant.core;
 
-/** TODO(core). */
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_MT_DDRM;
+import org.ejml.interfaces.decomposition.QRDecomposition;
+
+/**
+ * Haar-random orthogonal P = Q, where A = Q·R is the QR decomposition of a g×g matrix A of standard normals and
+ * the column signs of Q are flipped so that diag(R) &gt; 0, which makes Q unique (docs/FORMAT.md, "Rotations").
+ * A is filled row-major from {@code new SplitMix64(seed).nextGaussian()}.
+ *
+ * <p>P is kept twice: in double (the exact construction, for the double-precision paths and tests) and as
+ * row-major floats (what kernels multiply with).
+ */
 public final class QrRotation implements Rotation {
-    QrRotation() { throw new UnsupportedOperationException("TODO"); }
-    @Override public int dim() { throw new UnsupportedOperationException("TODO"); }
-    @Override public RotationKind kind() { throw new UnsupportedOperationException("TODO"); }
-    @Override public long seed() { throw new UnsupportedOperationException("TODO"); }
-    @Override public void rotate(float[] src, int srcOff, float[] dst, int dstOff) { throw new UnsupportedOperationException("TODO"); }
-    @Override public void unrotate(float[] src, int srcOff, float[] dst, int dstOff) { throw new UnsupportedOperationException("TODO"); }
-    @Override public void rotate(double[] src, int srcOff, double[] dst, int dstOff) { throw new UnsupportedOperationException("TODO"); }
-    @Override public void unrotate(double[] src, int srcOff, double[] dst, int dstOff) { throw new UnsupportedOperationException("TODO"); }
+    /** Below this size the single-threaded QR is as fast as the multithreaded one. */
+    private static final int MULTITHREAD_MIN_DIM = 256;
+
+    private final int dim;
+    private final long seed;
+    private final double[] matrix;
+    private final float[] matrixFloat;
+
+    /** Builds the rotation (uncached: use {@link Rotation#of} to share one instance). */
+    public QrRotation(int dim, long seed) {
+        if (dim < 1) throw new IllegalArgumentException("dim must be >= 1, got " + dim);
+        this.dim = dim;
+        this.seed = seed;
+        this.matrix = orthogonalFactor(dim, seed);
+        this.matrixFloat = new float[matrix.length];
+        for (int i = 0; i < matrix.length; i++) matrixFloat[i] = (float) matrix[i];
+    }
+
+    /** Q with diag(R) &gt; 0 for the Gaussian matrix of this seed, row-major. */
+    private static double[] orthogonalFactor(int g, long seed) {
+        DMatrixRMaj a = new DMatrixRMaj(g, g);
+        SplitMix64 random = new SplitMix64(seed);
+        for (int i = 0; i < g * g; i++) a.data[i] = random.nextGaussian();
+        QRDecomposition<DMatrixRMaj> qr =
+                g >= MULTITHREAD_MIN_DIM ? DecompositionFactory_MT_DDRM.qr(g, g) : DecompositionFactory_DDRM.qr(g, g);
+        if (!qr.decompose(a)) throw new IllegalStateException("QR decomposition failed for dim " + g);
+        DMatrixRMaj q = qr.getQ(null, false);
+        DMatrixRMaj r = qr.getR(null, false);
+        double[] p = q.data;
+        for (int j = 0; j < g; j++) {
+            if (r.get(j, j) < 0) {
+                for (int i = 0; i < g; i++) p[i * g + j] = -p[i * g + j];
+            }
+        }
+        return p;
+    }
+
+    @Override public int dim() { return dim; }
+    @Override public RotationKind kind() { return RotationKind.QR; }
+    @Override public long seed() { return seed; }
+
+    /** Row-major P as floats (g·g). Shared, never modify. */
+    public float[] matrix() { return matrixFloat; }
+
+    /** Row-major P in double (g·g). Shared, never modify. */
+    public double[] matrixDouble() { return matrix; }
+
+    @Override
+    public void rotate(float[] src, int srcOff, float[] dst, int dstOff) {
+        float[] in = aliasSafe(src, srcOff, dst, dstOff);
+        int inOff = in == src ? srcOff : 0;
+        for (int i = 0; i < dim; i++) {
+            int row = i * dim;
+            float s = 0f;
+            for (int j = 0; j < dim; j++) s += matrixFloat[row + j] * in[inOff + j];
+            dst[dstOff + i] = s;
+        }
+    }
+
+    @Override
+    public void unrotate(float[] src, int srcOff, float[] dst, int dstOff) {
+        float[] in = aliasSafe(src, srcOff, dst, dstOff);
+        int inOff = in == src ? srcOff : 0;
+        java.util.Arrays.fill(dst, dstOff, dstOff + dim, 0f);
+        // Pᵀ·y as a sum of P's rows scaled by y_i: contiguous reads of the row-major matrix.
+        for (int i = 0; i < dim; i++) {
+            int row = i * dim;
+            float yi = in[inOff + i];
+            for (int j = 0; j < dim; j++) dst[dstOff + j] += matrixFloat[row + j] * yi;
+        }
+    }
+
+    @Override
+    public void rotate(double[] src, int srcOff, double[] dst, int dstOff) {
+        double[] in = src == dst ? java.util.Arrays.copyOfRange(src, srcOff, srcOff + dim) : src;
+        int inOff = in == src ? srcOff : 0;
+        for (int i = 0; i < dim; i++) {
+            int row = i * dim;
+            double s = 0;
+            for (int j = 0; j < dim; j++) s += matrix[row + j] * in[inOff + j];
+            dst[dstOff + i] = s;
+        }
+    }
+
+    @Override
+    public void unrotate(double[] src, int srcOff, double[] dst, int dstOff) {
+        double[] in = src == dst ? java.util.Arrays.copyOfRange(src, srcOff, srcOff + dim) : src;
+        int inOff = in == src ? srcOff : 0;
+        java.util.Arrays.fill(dst, dstOff, dstOff + dim, 0.0);
+        for (int i = 0; i < dim; i++) {
+            int row = i * dim;
+            double yi = in[inOff + i];
+            for (int j = 0; j < dim; j++) dst[dstOff + j] += matrix[row + j] * yi;
+        }
+    }
+
+    /** A dense product cannot run in place: copy the input when it shares the output array. */
+    private float[] aliasSafe(float[] src, int srcOff, float[] dst, int dstOff) {
+        return src == dst ? java.util.Arrays.copyOfRange(src, srcOff, srcOff + dim) : src;
+    }
 }
