@@ -70,7 +70,24 @@ public final class QrRotation implements Rotation {
     public void rotate(float[] src, int srcOff, float[] dst, int dstOff) {
         float[] in = aliasSafe(src, srcOff, dst, dstOff);
         int inOff = in == src ? srcOff : 0;
-        for (int i = 0; i < dim; i++) {
+        int i = 0;
+        // Four rows at a time: four independent sums (each still in ascending j) instead of one latency-bound chain.
+        for (; i + 4 <= dim; i += 4) {
+            int r0 = i * dim, r1 = r0 + dim, r2 = r1 + dim, r3 = r2 + dim;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int j = 0; j < dim; j++) {
+                float v = in[inOff + j];
+                s0 += matrixFloat[r0 + j] * v;
+                s1 += matrixFloat[r1 + j] * v;
+                s2 += matrixFloat[r2 + j] * v;
+                s3 += matrixFloat[r3 + j] * v;
+            }
+            dst[dstOff + i] = s0;
+            dst[dstOff + i + 1] = s1;
+            dst[dstOff + i + 2] = s2;
+            dst[dstOff + i + 3] = s3;
+        }
+        for (; i < dim; i++) {
             int row = i * dim;
             float s = 0f;
             for (int j = 0; j < dim; j++) s += matrixFloat[row + j] * in[inOff + j];
@@ -95,7 +112,23 @@ public final class QrRotation implements Rotation {
     public void rotate(double[] src, int srcOff, double[] dst, int dstOff) {
         double[] in = src == dst ? java.util.Arrays.copyOfRange(src, srcOff, srcOff + dim) : src;
         int inOff = in == src ? srcOff : 0;
-        for (int i = 0; i < dim; i++) {
+        int i = 0;
+        for (; i + 4 <= dim; i += 4) {
+            int r0 = i * dim, r1 = r0 + dim, r2 = r1 + dim, r3 = r2 + dim;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int j = 0; j < dim; j++) {
+                double v = in[inOff + j];
+                s0 += matrix[r0 + j] * v;
+                s1 += matrix[r1 + j] * v;
+                s2 += matrix[r2 + j] * v;
+                s3 += matrix[r3 + j] * v;
+            }
+            dst[dstOff + i] = s0;
+            dst[dstOff + i + 1] = s1;
+            dst[dstOff + i + 2] = s2;
+            dst[dstOff + i + 3] = s3;
+        }
+        for (; i < dim; i++) {
             int row = i * dim;
             double s = 0;
             for (int j = 0; j < dim; j++) s += matrix[row + j] * in[inOff + j];
