@@ -154,6 +154,7 @@ public final class SafetensorsWriter implements AutoCloseable {
      * @throws IllegalStateException when the current tensor is not a float tensor or has fewer elements left
      */
     public void writeFloats(float[] values, int off, int len) throws IOException {
+        if (len == 0 && !closed) return;
         TensorSpec t = requireCurrent();
         if (!t.dtype().isFloat()) {
             throw new IllegalStateException("tensor '" + t.name() + "' is " + t.dtype() + ", not a float dtype");
@@ -190,7 +191,9 @@ public final class SafetensorsWriter implements AutoCloseable {
         return t;
     }
 
+    /** Accounts for a chunk; empty chunks are always fine, so callers need not special-case empty tensors. */
     private void claim(long bytes) {
+        if (bytes == 0 && !closed) return;
         TensorSpec t = requireCurrent();
         if (bytes > remaining) {
             throw new IllegalStateException("tensor '" + t.name() + "': chunk of " + bytes
