@@ -78,7 +78,7 @@ public final class Codebook {
     private static Codebook evenlySpacedUnitCodebook(int bits) {
         int n = 1 << bits;
         double[] c = new double[n];
-        for (int i = 0; i < n; i++) c[i] = -1 + 2.0 * i / (n - 1);
+        for (int i = 0; i < n; i++) c[i] = (2.0 * i - (n - 1)) / (n - 1); // exactly symmetric
         return new Codebook(1, bits, c, 0);
     }
 
