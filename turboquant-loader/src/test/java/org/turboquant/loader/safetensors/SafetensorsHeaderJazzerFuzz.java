@@ -5,6 +5,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.turboquant.loader.BadInputException;
 
+/**
+ * Jazzer target for the safetensors header parser, run by the {@code jazzer-fuzz} Maven profile (its name keeps it
+ * out of the default suite). Any exception other than {@link BadInputException} is a finding.
+ */
 class SafetensorsHeaderJazzerFuzz {
 
     @FuzzTest(maxDuration = "20s")
