@@ -38,6 +38,7 @@ public final class TurboQuantMse {
     }
 
     public float[] dequantize(Code code) {
+        if (code.norm() == 0f) return new float[dim]; // exact +0.0, not 0 × negative levels
         float[] out = unitReconstruction(code.indices());
         for (int j = 0; j < dim; j++) out[j] *= code.norm();
         return out;

@@ -20,11 +20,17 @@ public final class TurboQuantProd {
     public record Code(byte[] mseIndices, byte[] signBits, float norm, float residualNorm) {}
 
     public TurboQuantProd(int dim, int bits, RotationKind kind, long seed) {
+        this(dim, bits, kind, seed, QjlSketch.of(dim, seed));
+    }
+
+    /** With an explicit sketch (tests draw a fresh S to average over its randomness). */
+    TurboQuantProd(int dim, int bits, RotationKind kind, long seed, QjlSketch sketch) {
         BitPacking.checkBits(bits);
+        if (sketch.dim() != dim) throw new IllegalArgumentException("sketch dim " + sketch.dim() + " != " + dim);
         this.dim = dim;
         this.bits = bits;
         this.mse = bits >= 2 ? new TurboQuantMse(dim, bits - 1, kind, seed) : null;
-        this.sketch = QjlSketch.of(dim, seed);
+        this.sketch = sketch;
         this.qjlFactor = Math.sqrt(Math.PI / 2) / dim;
     }
 
