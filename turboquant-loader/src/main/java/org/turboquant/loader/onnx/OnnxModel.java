@@ -28,6 +28,7 @@ import org.turboquant.loader.source.Usage;
 public final class OnnxModel implements AutoCloseable {
 
     private final Path path;
+    /** Owns the mapping; null for a model parsed from a heap array. */
     private final Arena arena;
     private final List<OnnxInitializer> initializers;
     private final Map<String, OnnxInitializer> byName;
@@ -67,7 +68,7 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Parses a model held in memory (tests, fuzzing); {@code file} only names it in errors. */
     static OnnxModel parse(Path file, byte[] content) {
-        return new OnnxModel(file, Arena.ofShared(), OnnxWireReader.read(file, MemorySegment.ofArray(content)));
+        return new OnnxModel(file, null, OnnxWireReader.read(file, MemorySegment.ofArray(content)));
     }
 
     public Path path() { return path; }
@@ -87,6 +88,6 @@ public final class OnnxModel implements AutoCloseable {
 
     @Override
     public void close() {
-        if (arena.scope().isAlive()) arena.close();
+        if (arena != null && arena.scope().isAlive()) arena.close();
     }
 }

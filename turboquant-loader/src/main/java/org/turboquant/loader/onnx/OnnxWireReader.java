@@ -1,11 +1,11 @@
 package org.turboquant.loader.onnx;
 
+import static org.turboquant.loader.onnx.OnnxFields.*;
+
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,42 +26,11 @@ import org.turboquant.loader.safetensors.DType;
  */
 final class OnnxWireReader {
 
-    // Field numbers from onnx.proto.
-    private static final int MODEL_GRAPH = 7;
-    private static final int GRAPH_NODE = 1;
-    private static final int GRAPH_INITIALIZER = 5;
-    private static final int GRAPH_SPARSE_INITIALIZER = 15;
-    private static final int NODE_INPUT = 1;
-    private static final int NODE_OUTPUT = 2;
-    private static final int NODE_OP_TYPE = 4;
-    private static final int NODE_ATTRIBUTE = 5;
-    private static final int ATTR_NAME = 1;
-    private static final int ATTR_I = 3;
-    private static final int ATTR_INTS = 8;
-    private static final int TENSOR_DIMS = 1;
-    private static final int TENSOR_DATA_TYPE = 2;
-    private static final int TENSOR_SEGMENT = 3;
-    private static final int TENSOR_FLOAT_DATA = 4;
-    private static final int TENSOR_INT32_DATA = 5;
-    private static final int TENSOR_INT64_DATA = 7;
-    private static final int TENSOR_NAME = 8;
-    private static final int TENSOR_RAW_DATA = 9;
-    private static final int TENSOR_DOUBLE_DATA = 10;
-    private static final int TENSOR_UINT64_DATA = 11;
-    private static final int TENSOR_EXTERNAL_DATA = 13;
-    private static final int TENSOR_DATA_LOCATION = 14;
-    private static final int DATA_LOCATION_EXTERNAL = 1;
-
-    /** Typed (non-raw) data is copied to the heap; beyond this it must come as raw_data. */
-    private static final long MAX_TYPED_BYTES = Integer.MAX_VALUE - 8;
 
     /** An initializer as stored: its data are little-endian bytes of {@code dtype}. */
     record RawTensor(String name, DType dtype, long[] dims, MemorySegment data) { }
 
     record Parsed(List<RawTensor> initializers, List<OnnxNode> nodes) { }
-
-    /** Where the values of one typed data field occurrence sit: a packed run or a single unpacked value. */
-    private record Span(int field, long offset, int length) { }
 
     private final Path file;
     private final MemorySegment bytes;
@@ -183,7 +152,7 @@ final class OnnxWireReader {
         boolean segmented = false;
         long rawOffset = -1;
         int rawLength = 0;
-        List<Span> typed = new ArrayList<>();
+        TypedData typed = new TypedData(file, bytes);
         int tag;
         while ((tag = in.readTag()) != 0) {
             switch (field(tag)) {
@@ -197,7 +166,7 @@ final class OnnxWireReader {
                     in.skipRawBytes(rawLength);
                 }
                 case TENSOR_FLOAT_DATA, TENSOR_INT32_DATA, TENSOR_INT64_DATA, TENSOR_DOUBLE_DATA, TENSOR_UINT64_DATA ->
-                        typed.add(span(tag));
+                        span(tag, typed);
                 case TENSOR_EXTERNAL_DATA -> {
                     external = true;
                     in.skipField(tag);
@@ -226,7 +195,7 @@ final class OnnxWireReader {
             }
             data = bytes.asSlice(rawOffset, rawLength);
         } else {
-            data = decodeTyped(name, dtype, byteSize, typed);
+            data = typed.decode(name, dtype, byteSize);
         }
         return new RawTensor(name, dtype, shape, data);
     }
@@ -244,82 +213,8 @@ final class OnnxWireReader {
         return n;
     }
 
-    /** The field that holds values of {@code dtype} when raw_data is not used (onnx.proto's rules). */
-    private static int typedField(DType dtype) {
-        return switch (dtype) {
-            case F32 -> TENSOR_FLOAT_DATA;
-            case F64 -> TENSOR_DOUBLE_DATA;
-            case I64 -> TENSOR_INT64_DATA;
-            default -> TENSOR_INT32_DATA; // I32, I16, I8, U8, BOOL, and the bits of F16 / BF16
-        };
-    }
-
-    private MemorySegment decodeTyped(String name, DType dtype, long byteSize, List<Span> spans) throws IOException {
-        int expectedField = typedField(dtype);
-        long count = 0;
-        for (Span s : spans) {
-            if (s.field() != expectedField) {
-                throw bad(name, "data in field " + s.field() + " does not fit data_type " + dtype);
-            }
-            count += countValues(s);
-        }
-        long numel = byteSize / dtype.byteSize();
-        if (count != numel) {
-            throw bad(name, (count == 0 ? "no data" : "holds " + count + " values") + " but dims need " + numel);
-        }
-        if (byteSize > MAX_TYPED_BYTES) throw bad(name, "typed data over 2 GiB; only raw_data is supported there");
-        MemorySegment out = MemorySegment.ofArray(new byte[(int) byteSize]);
-        long pos = 0;
-        for (Span s : spans) {
-            CodedInputStream values = CodedInputStream.newInstance(bytes.asSlice(s.offset(), s.length())
-                    .asByteBuffer());
-            while (!values.isAtEnd()) {
-                putValue(out, pos, dtype, values);
-                pos += dtype.byteSize();
-            }
-        }
-        return out;
-    }
-
-    private static void putValue(MemorySegment out, long pos, DType dtype, CodedInputStream values)
-            throws IOException {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        switch (dtype) {
-            case F32 -> out.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(le), pos, values.readFloat());
-            case F64 -> out.set(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(le), pos, values.readDouble());
-            case I64 -> out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(le), pos, values.readInt64());
-            case I32 -> out.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(le), pos, values.readInt32());
-            case I16, F16, BF16 -> out.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(le), pos,
-                    (short) values.readInt32());
-            case I8, U8, BOOL -> out.set(ValueLayout.JAVA_BYTE, pos, (byte) values.readInt32());
-        }
-    }
-
-    private long countValues(Span s) {
-        return switch (s.field()) {
-            case TENSOR_FLOAT_DATA -> {
-                if (s.length() % 4 != 0) throw bad(null, "packed float_data of " + s.length() + " bytes");
-                yield s.length() / 4;
-            }
-            case TENSOR_DOUBLE_DATA -> {
-                if (s.length() % 8 != 0) throw bad(null, "packed double_data of " + s.length() + " bytes");
-                yield s.length() / 8;
-            }
-            default -> { // varints: one value ends at each byte without the continuation bit
-                long n = 0;
-                for (long i = 0; i < s.length(); i++) {
-                    if ((bytes.get(ValueLayout.JAVA_BYTE, s.offset() + i) & 0x80) == 0) n++;
-                }
-                if (s.length() > 0 && (bytes.get(ValueLayout.JAVA_BYTE, s.offset() + s.length() - 1) & 0x80) != 0) {
-                    throw bad(null, "truncated varint in packed data");
-                }
-                yield n;
-            }
-        };
-    }
-
     /** Records a typed data field: packed (length-delimited) or one unpacked value of the field's wire type. */
-    private Span span(int tag) throws IOException {
+    private void span(int tag, TypedData into) throws IOException {
         int f = field(tag);
         int elementWireType = switch (f) {
             case TENSOR_FLOAT_DATA -> WireFormat.WIRETYPE_FIXED32;
@@ -330,12 +225,13 @@ final class OnnxWireReader {
             int length = length();
             long offset = in.getTotalBytesRead();
             in.skipRawBytes(length);
-            return new Span(f, offset, length);
+            into.add(f, offset, length);
+            return;
         }
         expectWireType(tag, elementWireType, "typed data field " + f);
         long start = in.getTotalBytesRead();
         in.skipField(tag);
-        return new Span(f, start, (int) (in.getTotalBytesRead() - start));
+        into.add(f, start, (int) (in.getTotalBytesRead() - start));
     }
 
     /** Reads a repeated varint field, packed or not. */
