@@ -53,7 +53,9 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Maps and parses {@code file}. @throws BadInputException when it is missing or not a usable model */
     public static OnnxModel open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new BadInputException(file, null, "no such file");
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file, null, Files.exists(file) ? "not a regular file" : "no such file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();

@@ -48,7 +48,7 @@ public final class SafetensorsFile implements AutoCloseable {
      */
     public static SafetensorsFile open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file, null, "no such file");
+            throw new BadInputException(file, null, Files.exists(file) ? "not a regular file" : "no such file");
         }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -126,7 +126,12 @@ public final class SafetensorsWriter implements AutoCloseable {
     /** Bytes still expected for the current tensor (0 when all are complete). */
     public long remainingInCurrent() { return remaining; }
 
-    /** Appends the chunk to the current tensor. @throws IllegalStateException if it exceeds the tensor's rest */
+    /**
+     * Appends the chunk's bytes, as they are, to the current tensor; the format is little-endian, so a segment
+     * over a Java array ({@code MemorySegment.ofArray(int[])}) is right on little-endian hardware only.
+     *
+     * @throws IllegalStateException if it exceeds the rest of the current tensor
+     */
     public void write(MemorySegment chunk) throws IOException {
         claim(chunk.byteSize());
         for (long off = 0; off < chunk.byteSize(); off += MAX_SLICE) {

@@ -108,6 +108,20 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void mappedAndNonByteHeapSegmentsCopyThroughUnchanged() throws IOException {
+        List<TensorSpec> specs = List.of(TensorSpec.of("a", DType.I16, 70_000), TensorSpec.of("b", DType.U8, 5));
+        Path source = SafetensorsBytes.writeCounting(dir.resolve("src.safetensors"), specs, Map.of("k", "v"));
+        Path copy = dir.resolve("copy.safetensors");
+        try (SafetensorsFile in = SafetensorsFile.open(source);
+             SafetensorsWriter out = SafetensorsWriter.create(copy, specs, Map.of("k", "v"))) {
+            out.write(in.segment("a")); // mapped: written zero-copy, spans several staging buffers
+            out.write(MemorySegment.ofArray(new int[] {0x03020100}).asSlice(0, 4)); // an int[] heap segment
+            out.write(in.segment("b").asSlice(4, 1));
+        }
+        assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(source));
+    }
+
+    @Test
     void writerOutputIsByteForByteReproducible() throws IOException {
         List<TensorSpec> specs = List.of(TensorSpec.of("x", DType.F16, 4, 4), TensorSpec.of("y", DType.I8, 9));
         Path a = SafetensorsBytes.writeCounting(dir.resolve("a.safetensors"), specs, Map.of("m", "1"));
