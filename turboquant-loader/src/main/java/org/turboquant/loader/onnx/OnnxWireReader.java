@@ -39,7 +39,7 @@ final class OnnxWireReader {
     private OnnxWireReader(Path file, MemorySegment bytes) {
         this.file = file;
         this.bytes = bytes;
-        this.in = CodedInputStream.newInstance(bytes.asByteBuffer());
+        this.in = CodedInputStream.newInstance(new SegmentInputStream(bytes));
     }
 
     /**
@@ -252,7 +252,7 @@ final class OnnxWireReader {
 
     private String string(int tag) throws IOException {
         expectWireType(tag, WireFormat.WIRETYPE_LENGTH_DELIMITED, "field " + field(tag));
-        return in.readStringRequireUtf8();
+        return Utf8.decode(in.readByteArray(), () -> bad(null, "field " + field(tag) + " is not valid UTF-8"));
     }
 
     /** Reads a nested message's length and pushes it as the limit; returns the old limit for popLimit. */

@@ -71,8 +71,8 @@ final class TypedData {
         MemorySegment out = MemorySegment.ofArray(new byte[(int) byteSize]);
         long pos = 0;
         for (Span s : spans) {
-            CodedInputStream values = CodedInputStream.newInstance(bytes.asSlice(s.offset(), s.length())
-                    .asByteBuffer());
+            CodedInputStream values = CodedInputStream.newInstance(
+                    bytes.asSlice(s.offset(), s.length()).toArray(ValueLayout.JAVA_BYTE));
             while (!values.isAtEnd()) {
                 putValue(out, pos, dtype, values);
                 pos += dtype.byteSize();

@@ -122,6 +122,16 @@ class OnnxBadInputTest {
     }
 
     @Test
+    void namesMustBeValidUtf8() throws IOException {
+        byte[] badName = message(out -> {
+            out.writeByteArray(8, new byte[] {'w', (byte) 0xC3, (byte) 0x28});
+            out.writeInt32(2, 1);
+            out.writeByteArray(9, rawFloats(1));
+        });
+        assertThat(openFails(model(graph(List.of(), List.of(badName))))).hasMessageContaining("field 8 is not valid UTF-8");
+    }
+
+    @Test
     void missingFile() {
         Path missing = dir.resolve("missing.onnx");
         assertThatThrownBy(() -> OnnxModel.open(missing)).isInstanceOf(BadInputException.class)
