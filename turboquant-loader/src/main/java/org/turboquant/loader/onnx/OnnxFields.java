@@ -27,6 +27,8 @@ final class OnnxFields {
     static final int TENSOR_EXTERNAL_DATA = 13;
     static final int TENSOR_DATA_LOCATION = 14;
     static final int DATA_LOCATION_EXTERNAL = 1;
+    static final int ENTRY_KEY = 1;
+    static final int ENTRY_VALUE = 2;
 
     private OnnxFields() { }
 }

@@ -1,6 +1,7 @@
 package org.turboquant.loader.onnx;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
@@ -20,7 +21,9 @@ import org.turboquant.loader.source.Usage;
  * initializer / node) without generated classes. The file is memory-mapped and {@code raw_data} is kept as zero-copy
  * slices; typed data fields ({@code float_data}, ...) are decoded to the heap. Each initializer's {@link Usage} comes
  * from the nodes that consume it (see {@link UsageAnalysis}); only 2-D float tensors get a usage other than OTHER.
- * Rejected with a {@link BadInputException}: external or segmented data, sparse initializers, unsupported data types
+ * External data (weights in files beside the model, as exporters write for models over 2 GiB) are mapped too, from
+ * files inside the model's directory.
+ * Rejected with a {@link BadInputException}: segmented data, sparse initializers, unsupported data types
  * (strings, complex, UINT16/32/64, FP8), and malformed protobuf.
  *
  * <p>Immutable and thread-safe; {@link #close()} unmaps.
@@ -28,13 +31,13 @@ import org.turboquant.loader.source.Usage;
 public final class OnnxModel implements AutoCloseable {
 
     private final Path path;
-    /** Owns the mapping; null for a model parsed from a heap array. */
+    /** Owns the mappings (the model and its external data files); null for a model parsed from a heap array. */
     private final Arena arena;
     private final List<OnnxInitializer> initializers;
     private final Map<String, OnnxInitializer> byName;
     private final List<OnnxNode> nodes;
 
-    private OnnxModel(Path path, Arena arena, OnnxWireReader.Parsed parsed) {
+    private OnnxModel(Path path, Arena arena, OnnxWireReader.Parsed parsed, ExternalData external) {
         this.path = path;
         this.arena = arena;
         UsageAnalysis usages = new UsageAnalysis(parsed.nodes());
@@ -42,7 +45,9 @@ public final class OnnxModel implements AutoCloseable {
         Map<String, OnnxInitializer> map = new LinkedHashMap<>();
         for (OnnxWireReader.RawTensor t : parsed.initializers()) {
             Usage usage = t.dtype().isFloat() && t.dims().length == 2 ? usages.usageOf(t.name()) : Usage.OTHER;
-            OnnxInitializer init = new OnnxInitializer(t.name(), t.dtype(), t.dims(), t.data().asReadOnly(), usage);
+            MemorySegment data = t.external() == null ? t.data()
+                    : external.slice(t.name(), t.external(), t.byteSize());
+            OnnxInitializer init = new OnnxInitializer(t.name(), t.dtype(), t.dims(), data.asReadOnly(), usage);
             list.add(init);
             map.put(t.name(), init);
         }
@@ -61,7 +66,10 @@ public final class OnnxModel implements AutoCloseable {
             long size = ch.size();
             MemorySegment mapped = size == 0 ? MemorySegment.ofArray(new byte[0])
                     : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return new OnnxModel(file, arena, OnnxWireReader.read(file, mapped));
+            return new OnnxModel(file, arena, OnnxWireReader.read(file, mapped), new ExternalData(file, arena));
+        } catch (UncheckedIOException e) { // from mapping an external data file
+            arena.close();
+            throw e.getCause();
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -70,7 +78,8 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Parses a model held in memory (tests, fuzzing); {@code file} only names it in errors. */
     static OnnxModel parse(Path file, byte[] content) {
-        return new OnnxModel(file, null, OnnxWireReader.read(file, MemorySegment.ofArray(content)));
+        return new OnnxModel(file, null, OnnxWireReader.read(file, MemorySegment.ofArray(content)),
+                ExternalData.NONE);
     }
 
     public Path path() { return path; }

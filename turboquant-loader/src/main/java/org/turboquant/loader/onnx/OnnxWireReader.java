@@ -27,8 +27,14 @@ import org.turboquant.loader.safetensors.DType;
 final class OnnxWireReader {
 
 
-    /** An initializer as stored: its data are little-endian bytes of {@code dtype}. */
-    record RawTensor(String name, DType dtype, long[] dims, MemorySegment data) { }
+    /**
+     * An initializer as stored: its data are little-endian bytes of {@code dtype}, either in this file ({@code data})
+     * or, when {@code external} is set, in a file beside it (then {@code data} is null).
+     */
+    record RawTensor(String name, DType dtype, long[] dims, long byteSize, MemorySegment data, ExternalRef external) { }
+
+    /** Where external data sit: {@code location} relative to the model's directory; length -1 when not given. */
+    record ExternalRef(String location, long offset, long length) { }
 
     record Parsed(List<RawTensor> initializers, List<OnnxNode> nodes) { }
 
@@ -149,6 +155,7 @@ final class OnnxWireReader {
         int dataType = 0;
         LongStream.Builder dims = LongStream.builder();
         boolean external = false;
+        Map<String, String> externalEntries = new HashMap<>();
         boolean segmented = false;
         long rawOffset = -1;
         int rawLength = 0;
@@ -168,8 +175,10 @@ final class OnnxWireReader {
                 case TENSOR_FLOAT_DATA, TENSOR_INT32_DATA, TENSOR_INT64_DATA, TENSOR_DOUBLE_DATA, TENSOR_UINT64_DATA ->
                         span(tag, typed);
                 case TENSOR_EXTERNAL_DATA -> {
+                    int limit = enter(tag, "external_data");
+                    keyValue(externalEntries);
+                    in.popLimit(limit);
                     external = true;
-                    in.skipField(tag);
                 }
                 case TENSOR_DATA_LOCATION -> external |= varint(tag) == DATA_LOCATION_EXTERNAL;
                 case TENSOR_SEGMENT -> {
@@ -180,12 +189,15 @@ final class OnnxWireReader {
             }
         }
         if (name.isEmpty()) throw bad(null, "initializer without a name");
-        if (external) throw bad(name, "external data not supported (weights stored outside the .onnx file)");
         if (segmented) throw bad(name, "segmented tensors are not supported");
         DType dtype = OnnxDataType.toDType(dataType);
         if (dtype == null) throw bad(name, "unsupported data_type " + OnnxDataType.describe(dataType));
         long[] shape = dims.build().toArray();
         long byteSize = byteSize(name, dtype, shape);
+        if (external) {
+            if (rawOffset >= 0 || !typed.isEmpty()) throw bad(name, "has both external and embedded data");
+            return new RawTensor(name, dtype, shape, byteSize, null, externalRef(name, externalEntries));
+        }
         MemorySegment data;
         if (rawOffset >= 0) {
             if (!typed.isEmpty()) throw bad(name, "has both raw_data and typed data fields");
@@ -197,7 +209,41 @@ final class OnnxWireReader {
         } else {
             data = typed.decode(name, dtype, byteSize);
         }
-        return new RawTensor(name, dtype, shape, data);
+        return new RawTensor(name, dtype, shape, byteSize, data, null);
+    }
+
+    /** A StringStringEntryProto (key 1, value 2), added to {@code into}. */
+    private void keyValue(Map<String, String> into) throws IOException {
+        String key = "";
+        String value = "";
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            switch (field(tag)) {
+                case ENTRY_KEY -> key = string(tag);
+                case ENTRY_VALUE -> value = string(tag);
+                default -> in.skipField(tag);
+            }
+        }
+        into.put(key, value);
+    }
+
+    /** The external_data entries: location (required), offset and length (decimal, optional). */
+    private ExternalRef externalRef(String name, Map<String, String> entries) {
+        String location = entries.get("location");
+        if (location == null || location.isEmpty()) throw bad(name, "external data without a location");
+        return new ExternalRef(location, decimal(name, entries, "offset", 0), decimal(name, entries, "length", -1));
+    }
+
+    private long decimal(String name, Map<String, String> entries, String key, long fallback) {
+        String v = entries.get(key);
+        if (v == null) return fallback;
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 0) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw bad(name, "external data " + key + " '" + v + "' is not a non-negative integer");
     }
 
     private long byteSize(String name, DType dtype, long[] shape) {

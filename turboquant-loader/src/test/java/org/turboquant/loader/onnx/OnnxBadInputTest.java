@@ -56,18 +56,42 @@ class OnnxBadInputTest {
         assertThat(openFails(message(out -> out.writeInt64(1, 8)))).hasMessageContaining("no graph in the model");
     }
 
-    @Test
-    void externalDataIsRejectedClearly() throws IOException {
-        byte[] ext = tensor("big", FLOAT, dims(1000, 1000), out -> {
-            out.writeByteArray(13, message(o -> {
-                o.writeString(1, "location");
-                o.writeString(2, "weights.bin");
-            }));
-            out.writeInt32(14, 1);
+    /** An initializer whose data live in an external file, described by key/value entries. */
+    static byte[] externalTensor(String name, long[] dims, String... keyValues) {
+        return tensor(name, FLOAT, dims, out -> {
+            for (int i = 0; i < keyValues.length; i += 2) {
+                String key = keyValues[i];
+                String value = keyValues[i + 1];
+                out.writeByteArray(13, message(o -> {
+                    o.writeString(1, key);
+                    o.writeString(2, value);
+                }));
+            }
+            out.writeInt32(14, 1); // data_location = EXTERNAL
         });
-        BadInputException e = openFails(TinyModels.modelWith(ext));
-        assertThat(e.tensor()).isEqualTo("big");
-        assertThat(e).hasMessageContaining("tensor 'big': external data not supported");
+    }
+
+    @Test
+    void externalDataOutsideTheModelDirectoryOrMissing() throws IOException {
+        assertThat(openFails(TinyModels.modelWith(externalTensor("e", dims(2), "location", "../escape.bin"))))
+                .hasMessageContaining("tensor 'e': external data location '../escape.bin' is outside the model's directory");
+        assertThat(openFails(TinyModels.modelWith(externalTensor("e", dims(2), "location", "/etc/hostname"))))
+                .hasMessageContaining("is outside the model's directory");
+        assertThat(openFails(TinyModels.modelWith(externalTensor("e", dims(2), "location", "weights.bin"))))
+                .hasMessageContaining("tensor 'e': external data file 'weights.bin' does not exist");
+        assertThat(openFails(TinyModels.modelWith(externalTensor("e", dims(2)))))
+                .hasMessageContaining("tensor 'e': external data without a location");
+    }
+
+    @Test
+    void externalDataOfTheWrongLengthOrPastTheEnd() throws IOException {
+        Files.write(dir.resolve("weights.bin"), new byte[16]);
+        assertThat(openFails(TinyModels.modelWith(externalTensor("e", dims(2), "location", "weights.bin",
+                "length", "12")))).hasMessageContaining("external data length 12 but dims need 8 bytes");
+        assertThat(openFails(TinyModels.modelWith(externalTensor("e", dims(2), "location", "weights.bin",
+                "offset", "12")))).hasMessageContaining("external data [12, +8) runs past the end of weights.bin (16 bytes)");
+        assertThat(openFails(TinyModels.modelWith(externalTensor("e", dims(2), "location", "weights.bin",
+                "offset", "-4")))).hasMessageContaining("external data offset '-4' is not a non-negative integer");
     }
 
     @Test

@@ -73,6 +73,24 @@ class OnnxModelTest {
     }
 
     @Test
+    void externalDataAreMappedFromAFileBesideTheModel() throws IOException {
+        Files.write(dir.resolve("weights.bin"), concat(new byte[4], rawFloats(1.5f, -2f, 3f, 0.25f)));
+        byte[] model = TinyModels.modelWith(OnnxBadInputTest.externalTensor("ext", dims(2, 2),
+                "location", "weights.bin", "offset", "4", "length", "16"));
+        try (OnnxModel m = OnnxModel.open(Files.write(dir.resolve("m.onnx"), model))) {
+            OnnxInitializer ext = m.initializer("ext");
+            assertThat(ext.data().isMapped()).isTrue();
+            assertThat(ext.data().toArray(LE_FLOAT)).containsExactly(1.5f, -2f, 3f, 0.25f);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void gemmWithoutTransBAndATiedEmbeddingResolveByOrientation() {
         byte[] graph = graph(List.of(
                         node("Gemm", List.of("X", "A"), List.of("P")),
