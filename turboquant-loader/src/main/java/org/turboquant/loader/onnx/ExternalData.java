@@ -10,6 +10,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.turboquant.loader.BadInputException;
 
@@ -70,6 +71,9 @@ final class ExternalData {
             }
         });
     }
+
+    /** The external files mapped so far, sorted. */
+    List<Path> files() { return mapped.keySet().stream().sorted().toList(); }
 
     private BadInputException bad(String tensor, String problem) {
         return new BadInputException(modelFile, tensor, problem);

@@ -36,6 +36,7 @@ public final class OnnxModel implements AutoCloseable {
     private final List<OnnxInitializer> initializers;
     private final Map<String, OnnxInitializer> byName;
     private final List<OnnxNode> nodes;
+    private final List<Path> externalFiles;
 
     private OnnxModel(Path path, Arena arena, OnnxWireReader.Parsed parsed, ExternalData external) {
         this.path = path;
@@ -54,6 +55,7 @@ public final class OnnxModel implements AutoCloseable {
         this.initializers = List.copyOf(list);
         this.byName = map;
         this.nodes = List.copyOf(parsed.nodes());
+        this.externalFiles = external.files();
     }
 
     /** Maps and parses {@code file}. @throws BadInputException when it is missing or not a usable model */
@@ -93,6 +95,9 @@ public final class OnnxModel implements AutoCloseable {
         if (t == null) throw new NoSuchElementException(path + ": no initializer named '" + name + "'");
         return t;
     }
+
+    /** The external data files the initializers live in, sorted (empty for a self-contained model). */
+    public List<Path> externalFiles() { return externalFiles; }
 
     /** The main graph's nodes in file order. */
     public List<OnnxNode> nodes() { return nodes; }

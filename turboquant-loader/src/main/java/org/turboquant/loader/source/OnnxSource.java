@@ -3,6 +3,7 @@ package org.turboquant.loader.source;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,12 @@ final class OnnxSource implements TensorSource {
     public MemorySegment raw(SourceTensor t) { return model.initializer(t.name()).data(); }
 
     @Override
-    public String sha256() throws IOException { return Sha256.of(List.of(model.path())); }
+    public String sha256() throws IOException {
+        List<Path> files = new ArrayList<>();
+        files.add(model.path());
+        files.addAll(model.externalFiles());
+        return Sha256.of(files);
+    }
 
     @Override
     public void close() { model.close(); }

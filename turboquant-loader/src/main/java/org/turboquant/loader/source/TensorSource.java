@@ -62,7 +62,8 @@ public interface TensorSource extends AutoCloseable {
 
     /**
      * Hex SHA-256 of the source, streamed: of the file itself for a single file (what {@code sha256sum} prints);
-     * for a checkpoint directory, of its index file (if any) followed by its shards in file-name order.
+     * for a checkpoint directory, of its index file (if any) followed by its shards in file-name order; for an ONNX
+     * model with external data, of the model followed by its data files in path order.
      */
     String sha256() throws IOException;
 

@@ -81,6 +81,7 @@ class OnnxModelTest {
             OnnxInitializer ext = m.initializer("ext");
             assertThat(ext.data().isMapped()).isTrue();
             assertThat(ext.data().toArray(LE_FLOAT)).containsExactly(1.5f, -2f, 3f, 0.25f);
+            assertThat(m.externalFiles()).containsExactly(dir.resolve("weights.bin").toAbsolutePath());
         }
     }
 
