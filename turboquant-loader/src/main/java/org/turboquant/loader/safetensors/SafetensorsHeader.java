@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -84,7 +88,7 @@ record SafetensorsHeader(long dataStart, List<TensorInfo> tensors, Map<String, S
 
     private static JsonNode readTree(Path file, byte[] json) {
         try {
-            JsonNode root = JSON.readTree(json);
+            JsonNode root = JSON.readTree(strictUtf8(file, json));
             if (root == null || root.isMissingNode()) {
                 throw new BadInputException(file, null, "invalid header JSON: empty header");
             }
@@ -93,6 +97,18 @@ record SafetensorsHeader(long dataStart, List<TensorInfo> tensors, Map<String, S
             throw new BadInputException(file, null, "invalid header JSON: " + firstLine(e.getOriginalMessage()), e);
         } catch (IOException e) { // only JSON errors can come from a byte array, but readTree declares IOException
             throw new BadInputException(file, null, "invalid header JSON: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Jackson would guess UTF-16 or UTF-32 from the first bytes; the format says UTF-8, so decode strictly first. */
+    private static String strictUtf8(Path file, byte[] json) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(json)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadInputException(file, null, "header is not valid UTF-8");
         }
     }
 

@@ -85,6 +85,12 @@ class SafetensorsBadInputTest {
     @Test
     void invalidUtf8() throws IOException {
         byte[] header = {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'};
+        assertThat(openFails(SafetensorsBytes.file(header, new byte[0]))).hasMessageContaining("header is not valid UTF-8");
+    }
+
+    @Test
+    void utf16IsNotAcceptedForUtf8() throws IOException {
+        byte[] header = "{\"__metadata__\":{}}".getBytes(StandardCharsets.UTF_16LE);
         assertThat(openFails(SafetensorsBytes.file(header, new byte[0]))).hasMessageContaining("invalid header JSON");
     }
 
