@@ -37,11 +37,12 @@ public final class OnnxModel implements AutoCloseable {
     private final Map<String, OnnxInitializer> byName;
     private final List<OnnxNode> nodes;
     private final List<Path> externalFiles;
+    private final UsageAnalysis usages;
 
     private OnnxModel(Path path, Arena arena, OnnxWireReader.Parsed parsed, ExternalData external) {
         this.path = path;
         this.arena = arena;
-        UsageAnalysis usages = new UsageAnalysis(parsed.nodes());
+        this.usages = new UsageAnalysis(parsed.nodes());
         List<OnnxInitializer> list = new ArrayList<>();
         Map<String, OnnxInitializer> map = new LinkedHashMap<>();
         for (OnnxWireReader.RawTensor t : parsed.initializers()) {
@@ -98,6 +99,9 @@ public final class OnnxModel implements AutoCloseable {
 
     /** The external data files the initializers live in, sorted (empty for a self-contained model). */
     public List<Path> externalFiles() { return externalFiles; }
+
+    /** The nodes that take {@code name} (an initializer or any other value) as an input, in graph order. */
+    public List<OnnxNode> consumersOf(String name) { return usages.consumersOf(name); }
 
     /** The main graph's nodes in file order. */
     public List<OnnxNode> nodes() { return nodes; }

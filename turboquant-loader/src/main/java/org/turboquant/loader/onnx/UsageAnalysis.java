@@ -30,6 +30,11 @@ final class UsageAnalysis {
         }
     }
 
+    /** The nodes that take value {@code name} as an input, in graph order. */
+    List<OnnxNode> consumersOf(String name) {
+        return consumers.getOrDefault(name, List.of()).stream().map(Use::node).distinct().toList();
+    }
+
     /** The usage of the value {@code name} (an initializer), from its consumers only. */
     Usage usageOf(String name) {
         Set<Usage> uses = EnumSet.noneOf(Usage.class);

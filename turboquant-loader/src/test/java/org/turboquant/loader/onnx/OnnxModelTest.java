@@ -47,6 +47,11 @@ class OnnxModelTest {
             assertThat(m.initializer("G").usage()).as("Gemm with transB=1").isEqualTo(Usage.LINEAR_WEIGHT);
             assertThat(m.initializer("T").usage()).as("MatMul through Transpose").isEqualTo(Usage.LINEAR_WEIGHT);
             assertThat(m.initializer("s").usage()).isEqualTo(Usage.OTHER);
+            assertThat(m.consumersOf("G")).singleElement().satisfies(n -> {
+                assertThat(n.opType()).isEqualTo("Gemm");
+                assertThat(n.intAttribute("transB", 0)).isOne();
+            });
+            assertThat(m.consumersOf("Tt")).extracting(OnnxNode::opType).containsExactly("MatMul");
         }
     }
 
