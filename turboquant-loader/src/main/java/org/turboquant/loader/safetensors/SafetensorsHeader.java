@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -95,8 +94,6 @@ record SafetensorsHeader(long dataStart, List<TensorInfo> tensors, Map<String, S
             return root;
         } catch (JsonProcessingException e) {
             throw new BadInputException(file, null, "invalid header JSON: " + firstLine(e.getOriginalMessage()), e);
-        } catch (IOException e) { // only JSON errors can come from a byte array, but readTree declares IOException
-            throw new BadInputException(file, null, "invalid header JSON: " + firstLine(e.getMessage()), e);
         }
     }
 
