@@ -85,7 +85,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** The tensor's bytes (little-endian), a zero-copy read-only slice of the mapping. */
     public MemorySegment segment(TensorInfo info) {
-        if (byName.get(info.name()) != info && !info.equals(byName.get(info.name()))) {
+        if (!info.equals(byName.get(info.name()))) {
             throw new IllegalArgumentException(path + ": tensor '" + info.name() + "' is not from this file");
         }
         return data.asSlice(info.begin(), info.byteSize());
