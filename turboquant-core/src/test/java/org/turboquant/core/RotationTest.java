@@ -76,6 +76,16 @@ class RotationTest {
         assertThat(p[1] * p[0] + p[3] * p[2]).isCloseTo(0, offset(1e-15));
     }
 
+    @Test
+    void blockedAndColumnQrGiveTheSameDeterministicMatrix() {
+        // The blocked, multithreaded path (used from g = 2048) exercised at a size where it spans several blocks.
+        int g = 300;
+        double[] blocked = QrRotation.orthogonalFactor(g, 77, true);
+        assertThat(QrRotation.orthogonalFactor(g, 77, true)).containsExactly(blocked);
+        double[] column = QrRotation.orthogonalFactor(g, 77, false);
+        for (int i = 0; i < blocked.length; i++) assertThat(blocked[i]).isCloseTo(column[i], offset(1e-12));
+    }
+
     @Property(tries = 30, seed = "20260101")
     void qrFactorHasPositiveDiagonalR(@ForAll @IntRange(min = 1, max = 40) int g, @ForAll long seed) {
         // R = Pᵀ·A must be upper triangular with a positive diagonal, A regenerated from the seed.
