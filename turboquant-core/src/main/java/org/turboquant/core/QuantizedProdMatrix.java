@@ -54,14 +54,14 @@ public final class QuantizedProdMatrix {
                 int len = layout.blockLength(k);
                 System.arraycopy(w, r * cols + k * g, block, 0, len);
                 java.util.Arrays.fill(block, len, g, 0f);
-                float[] n;
+                TurboQuantProd.Norms n;
                 try {
                     n = codec.encode(block, blockIdx, blockSigns);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("row " + r + ", block " + k + ": " + e.getMessage(), e);
                 }
-                norms[r * nb + k] = config.normPrecision().round(n[0]);
-                residualNorms[r * nb + k] = config.normPrecision().round(n[1]);
+                norms[r * nb + k] = config.normPrecision().round(n.norm());
+                residualNorms[r * nb + k] = config.normPrecision().round(n.residualNorm());
                 System.arraycopy(blockIdx, 0, indices, k * g, g);
                 System.arraycopy(blockSigns, 0, signs, k * g, g);
             }

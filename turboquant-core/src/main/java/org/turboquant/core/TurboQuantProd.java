@@ -43,20 +43,23 @@ public final class TurboQuantProd {
     public Code quantize(float[] x) {
         byte[] indices = new byte[dim];
         byte[] signs = new byte[dim];
-        float[] norms = encode(x, indices, signs);
-        return new Code(indices, BitPacking.pack(signs, 1), norms[0], norms[1]);
+        Norms norms = encode(x, indices, signs);
+        return new Code(indices, BitPacking.pack(signs, 1), norms.norm(), norms.residualNorm());
     }
 
+    /** ‖x‖ and ‖r‖ of one encoded vector. */
+    record Norms(float norm, float residualNorm) {}
+
     /**
-     * Encodes x into unpacked indices and sign bits (dim each); returns {‖x‖, ‖r‖}. A zero vector gives zero
+     * Encodes x into unpacked indices and sign bits (dim each) and returns its norms. A zero vector gives zero
      * norms, indices 0 and bits 0.
      */
-    float[] encode(float[] x, byte[] indices, byte[] signs) {
+    Norms encode(float[] x, byte[] indices, byte[] signs) {
         float[] unit = new float[dim];
         float norm = TurboQuantMse.normalize(x, dim, unit);
         java.util.Arrays.fill(indices, 0, dim, (byte) 0);
         java.util.Arrays.fill(signs, 0, dim, (byte) 0);
-        if (norm == 0f) return new float[] {0f, 0f};
+        if (norm == 0f) return new Norms(0f, 0f);
         float[] residual = unit.clone();
         if (mse != null) {
             byte[] idx = mse.quantize(unit).indices();
@@ -69,7 +72,7 @@ public final class TurboQuantProd {
         double[] projected = new double[dim];
         sketch.project(residual, 0, projected, 0);
         for (int i = 0; i < dim; i++) signs[i] = (byte) (projected[i] >= 0 ? 1 : 0);
-        return new float[] {norm, (float) Math.sqrt(sumSquares)};
+        return new Norms(norm, (float) Math.sqrt(sumSquares));
     }
 
     /** The unbiased estimate of ⟨y, x⟩ from the code. */
