@@ -62,7 +62,7 @@ class CodebookTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 5, 7, 32, 384, 4096, 16384})
+    @ValueSource(ints = {1, 2, 3, 4, 5, 7, 32, 384, 4096, 16384, 1 << 20})
     void everyBitWidthConvergesToASymmetricAscendingCodebook(int dim) {
         for (int bits = 1; bits <= 8; bits++) {
             Codebook codebook = Codebook.of(dim, bits);
@@ -88,6 +88,14 @@ class CodebookTest {
             double[] c = codebook.centroidsDouble();
             for (int i = 0; i < n; i++) assertThat(c[i]).isCloseTo(-1 + (2 * i + 1.0) / n, offset(1e-12));
         }
+    }
+
+    @Test
+    void oneBitAtDimension5HasItsClosedForm() {
+        // g = 5: f ∝ 1 − t², so c = E[t | t > 0] = (1/4)/(2/3) = 3/8 and g·MSE = 5·(1/5 − 9/64) = 19/64.
+        Codebook codebook = Codebook.of(5, 1);
+        assertThat(codebook.centroidsDouble()[1]).isCloseTo(3.0 / 8, offset(1e-14));
+        assertThat(codebook.distortion()).isCloseTo(19.0 / 64, offset(1e-14));
     }
 
     @ParameterizedTest
