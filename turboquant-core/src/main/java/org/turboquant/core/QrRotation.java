@@ -33,6 +33,8 @@ public final class QrRotation implements Rotation {
     /** Builds the rotation (uncached: use {@link Rotation#of} to share one instance). */
     public QrRotation(int dim, long seed) {
         if (dim < 1) throw new IllegalArgumentException("dim must be >= 1, got " + dim);
+        if ((long) dim * dim > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("dim " + dim + " too large for a dense QR rotation (use hadamard or blocks)");
         this.dim = dim;
         this.seed = seed;
         this.matrix = orthogonalFactor(dim, seed, dim >= BLOCKED_QR_MIN_DIM);
