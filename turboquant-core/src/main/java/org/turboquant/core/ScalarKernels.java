@@ -67,6 +67,15 @@ public final class ScalarKernels {
         }
     }
 
+    /**
+     * Row {@code row} times an input already rotated by {@link #rotateInput}: the per-row step of {@link #gemv},
+     * public so that kernels restricted to row ranges can reuse the reference.
+     */
+    public static float rowDot(QuantizedMatrix m, int row, float[] rotated) {
+        checkRow(m, row);
+        return rowDot(m, row, unpackRow(m, row), rotated);
+    }
+
     /** Σ_k scale[r,k] · (Σ_j centroids[idx_j] · rotated_j over block k), blocks and lanes in ascending order. */
     private static float rowDot(QuantizedMatrix m, int row, byte[] idx, float[] rotated) {
         int g = m.blockSize();

@@ -5,15 +5,16 @@ import org.turboquant.core.QuantizedMatrix;
 
 /**
  * Kernels that decode and multiply straight from TurboQuant's packed codes. {@link #get()} returns the
- * implementation chosen at start-up: the Vector API one at the widest supported species, or the scalar
- * reference when the incubator module is absent or {@code -Dturboquant.simd=false}. All methods are
- * single-threaded and thread-safe (no shared mutable state); {@link ParallelMatmul} splits rows across a pool.
+ * implementation chosen at start-up (see {@link KernelProvider}): the Vector API one at the widest supported
+ * species, or the scalar reference when the incubator module is absent or {@code -Dturboquant.simd=false}.
+ * All methods are single-threaded and thread-safe (no shared mutable state); {@link ParallelMatmul} splits rows
+ * across a pool.
  */
 public interface TurboQuantKernels {
 
     /** The implementation selected for this JVM. */
     static TurboQuantKernels get() {
-        throw new UnsupportedOperationException("TODO(simd): provider");
+        return KernelProvider.selected();
     }
 
     /** Human-readable name, e.g. "panama-512" or "scalar". */
@@ -25,15 +26,25 @@ public interface TurboQuantKernels {
     /** dst[dstOff..+cols) = decoded row {@code row}. */
     void dequantizeRow(QuantizedMatrix m, int row, float[] dst, int dstOff);
 
-    /** Decoded row {@code row} as cols little-endian floats at byte offset {@code dstOff}. */
-    void dequantizeRow(QuantizedMatrix m, int row, MemorySegment dst, long dstOff);
-
-    /** y[r] = row r · x for r in [rowStart, rowEnd). */
+    /** y[r] = row r · x for r in [rowStart, rowEnd); y is indexed by row. */
     void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd);
-
-    /** As above with floats in memory segments (little-endian, cols and rows floats). */
-    void gemv(QuantizedMatrix m, MemorySegment x, MemorySegment y, int rowStart, int rowEnd);
 
     /** Y[b·rows + r] = row r · X[b·cols ..+cols) for b in [0, batch), r in [rowStart, rowEnd); batch ≤ 64. */
     void gemm(QuantizedMatrix m, float[] x, int batch, float[] y, int rowStart, int rowEnd);
+
+    /** Decoded row {@code row} as cols native-order floats at byte offset {@code dstOff} of {@code dst}. */
+    default void dequantizeRow(QuantizedMatrix m, int row, MemorySegment dst, long dstOff) {
+        float[] tmp = new float[m.cols()];
+        dequantizeRow(m, row, tmp, 0);
+        MemorySegment.copy(tmp, 0, dst, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, dstOff, tmp.length);
+    }
+
+    /** As {@link #gemv(QuantizedMatrix, float[], float[], int, int)} with x and y as native-order float segments. */
+    default void gemv(QuantizedMatrix m, MemorySegment x, MemorySegment y, int rowStart, int rowEnd) {
+        float[] xs = x.asSlice(0, 4L * m.cols()).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED);
+        float[] ys = new float[m.rows()];
+        gemv(m, xs, ys, rowStart, rowEnd);
+        MemorySegment.copy(ys, rowStart, y, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * rowStart,
+                rowEnd - rowStart);
+    }
 }

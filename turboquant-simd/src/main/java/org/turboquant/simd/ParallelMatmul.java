@@ -1,0 +1,124 @@
+package org.turboquant.simd;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.turboquant.core.QuantizedMatrix;
+
+/**
+ * Products split over row ranges on a bounded pool. Each output row is computed by exactly one task with the same
+ * arithmetic as a single-threaded call, so results are bit-identical whatever the number of threads, and any number
+ * of callers may share one instance and one matrix.
+ */
+public final class ParallelMatmul implements AutoCloseable {
+    /** Rows below which splitting costs more than it saves. */
+    private static final int MIN_ROWS_PER_TASK = 64;
+
+    private static final class DefaultHolder {
+        static final ParallelMatmul INSTANCE =
+                new ParallelMatmul(Runtime.getRuntime().availableProcessors(), TurboQuantKernels.get(), true);
+    }
+
+    private final int threads;
+    private final ExecutorService pool;
+    private final TurboQuantKernels kernels;
+    private final boolean shared;
+
+    /** A pool of {@code threads} daemon threads using {@link TurboQuantKernels#get()}. */
+    public ParallelMatmul(int threads) {
+        this(threads, TurboQuantKernels.get());
+    }
+
+    public ParallelMatmul(int threads, TurboQuantKernels kernels) {
+        this(threads, kernels, false);
+    }
+
+    private ParallelMatmul(int threads, TurboQuantKernels kernels, boolean shared) {
+        this.shared = shared;
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.threads = threads;
+        this.kernels = kernels;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "turboquant-matmul-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The JVM-wide instance with one thread per available processor. */
+    public static ParallelMatmul shared() {
+        return DefaultHolder.INSTANCE;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public TurboQuantKernels kernels() {
+        return kernels;
+    }
+
+    /** y = W·x over all rows. */
+    public void gemv(QuantizedMatrix m, float[] x, float[] y) {
+        checkLength("x", x.length, m.cols());
+        checkLength("y", y.length, m.rows());
+        forRowRanges(m.rows(), (start, end) -> kernels.gemv(m, x, y, start, end));
+    }
+
+    /** Y = W·X for {@code batch} row-major input vectors; Y is batch × rows. */
+    public void gemm(QuantizedMatrix m, float[] x, int batch, float[] y) {
+        checkLength("X", x.length, (long) batch * m.cols());
+        checkLength("Y", y.length, (long) batch * m.rows());
+        for (int b0 = 0; b0 < batch; b0 += 64) {
+            int nb = Math.min(64, batch - b0);
+            float[] xs = java.util.Arrays.copyOfRange(x, b0 * m.cols(), (b0 + nb) * m.cols());
+            float[] ys = new float[nb * m.rows()];
+            forRowRanges(m.rows(), (start, end) -> kernels.gemm(m, xs, nb, ys, start, end));
+            System.arraycopy(ys, 0, y, b0 * m.rows(), ys.length);
+        }
+    }
+
+    private interface RangeTask {
+        void run(int start, int end);
+    }
+
+    private void forRowRanges(int rows, RangeTask task) {
+        int tasks = Math.min(threads, Math.max(1, rows / MIN_ROWS_PER_TASK));
+        if (tasks == 1 || pool == null) {
+            task.run(0, rows);
+            return;
+        }
+        List<Future<?>> futures = new ArrayList<>(tasks);
+        for (int t = 1; t < tasks; t++) {
+            int start = (int) ((long) rows * t / tasks), end = (int) ((long) rows * (t + 1) / tasks);
+            futures.add(pool.submit(() -> task.run(start, end)));
+        }
+        task.run(0, (int) ((long) rows / tasks)); // the caller's thread takes the first range
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while multiplying", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private static void checkLength(String what, long actual, long expected) {
+        if (actual < expected)
+            throw new IllegalArgumentException(what + " has " + actual + " elements, needs " + expected);
+    }
+
+    @Override
+    public void close() {
+        if (pool != null && !shared) pool.shutdown(); // the shared pool lives as long as the JVM
+    }
+}

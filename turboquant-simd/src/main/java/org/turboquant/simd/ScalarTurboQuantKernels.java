@@ -1,0 +1,40 @@
+package org.turboquant.simd;
+
+import java.lang.foreign.MemorySegment;
+import org.turboquant.core.BitPacking;
+import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.core.ScalarKernels;
+
+/** The fallback: core's scalar reference, restricted to row ranges. */
+public final class ScalarTurboQuantKernels implements TurboQuantKernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void unpack(MemorySegment src, long srcOff, int count, int bits, byte[] dst, int dstOff) {
+        BitPacking.unpack(src, srcOff, count, bits, dst, dstOff);
+    }
+
+    @Override
+    public void dequantizeRow(QuantizedMatrix m, int row, float[] dst, int dstOff) {
+        ScalarKernels.dequantizeRow(m, row, dst, dstOff);
+    }
+
+    @Override
+    public void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd) {
+        float[] rotated = ScalarKernels.rotateInput(m, x, 0);
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernels.rowDot(m, r, rotated);
+    }
+
+    @Override
+    public void gemm(QuantizedMatrix m, float[] x, int batch, float[] y, int rowStart, int rowEnd) {
+        float[][] rotated = new float[batch][];
+        for (int b = 0; b < batch; b++) rotated[b] = ScalarKernels.rotateInput(m, x, b * m.cols());
+        for (int r = rowStart; r < rowEnd; r++) {
+            for (int b = 0; b < batch; b++) y[b * m.rows() + r] = ScalarKernels.rowDot(m, r, rotated[b]);
+        }
+    }
+}
