@@ -1,0 +1,63 @@
+package org.turboquant.loader.pack;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code quant_manifest.json}: what a pack holds and how to decode it (docs/FORMAT.md, "Pack files"). Written
+ * with sorted keys and no timestamps, so the same input and options give the same bytes.
+ */
+public record Manifest(String format, int version, String tool, SourceInfo source, Map<String, Object> options,
+                       Totals totals, List<TensorEntry> tensors) {
+
+    public static final String FORMAT = "turboquant-pack";
+    public static final int VERSION = 1;
+    public static final String FILE_NAME = "quant_manifest.json";
+    public static final String WEIGHTS_FILE = "turboquant_weights.safetensors";
+
+    /** The input the pack was made from. */
+    public record SourceInfo(String file, String sha256, long weights, long bytes) {}
+
+    /** Sizes over the whole pack; bits per weight count every part (indices, scales, codebooks). */
+    public record Totals(long weights, long quantizedWeights, long packBytes, double bitsPerWeight,
+                         double quantizedBitsPerWeight) {}
+
+    /**
+     * One source tensor.
+     *
+     * @param shape       the source shape (decoding returns this shape)
+     * @param transposed  the quantized matrix is the transpose of the source (ONNX MatMul weights are [in, out];
+     *                    rows of the quantized matrix are always weight vectors along the reduction axis)
+     * @param rows        rows of the quantized matrix
+     * @param cols        columns of the quantized matrix (the reduction dimension)
+     * @param seed        the tensor's rotation seed as 16 hex digits (an unsigned 64-bit value)
+     * @param parts       role (codes, scales, centroids, quants, data) → tensor name in the weights file
+     * @param sha256      hex SHA-256 of the parts' bytes, concatenated in the order they appear in the weights file
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TensorEntry(String name, String dtype, long[] shape, String method, Integer bits, Integer blockSize,
+                              String rotation, String seed, String normDtype, Boolean normCorrection,
+                              boolean transposed, int rows, int cols, Map<String, String> parts, String sha256,
+                              double bitsPerWeight, String keptReason) {
+
+        public Method methodEnum() {
+            return Method.parse(method);
+        }
+    }
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+}

@@ -1,0 +1,256 @@
+package org.turboquant.loader.pack;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.turboquant.core.BlockLayout;
+import org.turboquant.loader.safetensors.SafetensorsWriter;
+import org.turboquant.loader.safetensors.TensorSpec;
+import org.turboquant.loader.source.SourceTensor;
+import org.turboquant.loader.source.TensorSource;
+
+/**
+ * Packs a model: reads a .safetensors file, a checkpoint directory or an .onnx model, quantizes its matrices and
+ * writes a pack directory ({@value Manifest#WEIGHTS_FILE} + {@value Manifest#FILE_NAME}).
+ *
+ * <p>Rows stream from the memory-mapped source in blocks, so heap use depends on the row length and the thread
+ * count, not on tensor size. Output goes to a temporary directory beside the target and is renamed at the end: a
+ * failed or interrupted pack leaves nothing behind.
+ */
+public final class Packer {
+    /** Rows one task quantizes at a time: large enough to amortize scheduling, small enough for the heap. */
+    private static final int ROWS_PER_TASK = 64;
+
+    private Packer() {}
+
+    /** Sizes and timing of a finished pack. */
+    public record Summary(Path outDir, int tensors, int quantized, long weights, long packBytes, double bitsPerWeight,
+                          double quantizedBitsPerWeight, double seconds) {}
+
+    public static Summary pack(Path input, Path outDir, PackOptions options, boolean force, ProgressListener progress)
+            throws IOException {
+        long t0 = System.nanoTime();
+        Path target = outDir.toAbsolutePath().normalize();
+        if (Files.exists(target) && !force)
+            throw new FileAlreadyExistsException(target.toString(), null, "already exists (use --force to replace it)");
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
+        Thread cleanup = new Thread(() -> TempDirs.deleteQuietly(tmp), "turboquant-pack-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try (TensorSource source = TensorSource.open(input)) {
+            Manifest manifest = new Packer.Run(source, options, progress).writeTo(tmp);
+            if (Files.exists(target)) TempDirs.deleteRecursively(target);
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Manifest.Totals totals = manifest.totals();
+            int quantized = (int) manifest.tensors().stream().filter(e -> !"kept".equals(e.method())).count();
+            return new Summary(target, manifest.tensors().size(), quantized, totals.weights(), totals.packBytes(),
+                    totals.bitsPerWeight(), totals.quantizedBitsPerWeight(), (System.nanoTime() - t0) / 1e9);
+        } finally {
+            TempDirs.deleteQuietly(tmp);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run: nothing left to undo
+            }
+        }
+    }
+
+    /** One packing run: plans, writes the weights file, then the manifest. */
+    private static final class Run {
+        private final TensorSource source;
+        private final PackOptions options;
+        private final ProgressListener progress;
+        private final List<TensorPlan> plans = new ArrayList<>();
+
+        Run(TensorSource source, PackOptions options, ProgressListener progress) {
+            this.source = source;
+            this.options = options;
+            this.progress = progress;
+            for (SourceTensor t : source.tensors()) {
+                boolean nonFinite = options.keepNonFinite() && t.dtype().isFloat() && NonFinite.any(source, t);
+                plans.add(TensorPlan.decide(t, options, nonFinite));
+            }
+        }
+
+        Manifest writeTo(Path dir) throws IOException {
+            List<TensorEncoder> encoders = new ArrayList<>();
+            List<TensorSpec> specs = new ArrayList<>();
+            long totalWeights = 0;
+            for (TensorPlan p : plans) {
+                TensorEncoder e = p.quantized() ? p.encoder(options) : null;
+                encoders.add(e);
+                if (e != null) specs.addAll(e.parts());
+                else specs.add(TensorSpec.of(p.source().name(), p.source().dtype(), p.source().shape()));
+                totalWeights += p.source().numel();
+            }
+            progress.start(totalWeights);
+            List<Manifest.TensorEntry> entries = new ArrayList<>();
+            long packBytes = 0, quantizedWeights = 0, quantizedBytes = 0;
+            ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
+                Thread t = new Thread(r, "turboquant-pack");
+                t.setDaemon(true);
+                return t;
+            });
+            try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve(Manifest.WEIGHTS_FILE), specs,
+                    Map.of("format", Manifest.FORMAT, "version", Integer.toString(Manifest.VERSION)))) {
+                for (int i = 0; i < plans.size(); i++) {
+                    TensorPlan plan = plans.get(i);
+                    progress.tensor(plan.source().name());
+                    DigestingSink sink = new DigestingSink(writer);
+                    if (plan.quantized()) {
+                        writeQuantized(plan, encoders.get(i), sink, pool);
+                        quantizedWeights += plan.source().numel();
+                        quantizedBytes += sink.bytes;
+                    } else {
+                        sink.write(source.raw(plan.source()));
+                        progress.advance(plan.source().numel());
+                    }
+                    packBytes += sink.bytes;
+                    entries.add(entry(plan, encoders.get(i), sink));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            progress.finish();
+            Manifest.Totals totals = new Manifest.Totals(totalWeights, quantizedWeights, packBytes,
+                    bitsPerWeight(packBytes, totalWeights), bitsPerWeight(quantizedBytes, quantizedWeights));
+            Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION, ToolVersion.get(),
+                    new Manifest.SourceInfo(source.path().getFileName().toString(), source.sha256(), totalWeights,
+                            sourceBytes()),
+                    optionsMap(), totals, entries);
+            Manifest.JSON.writeValue(dir.resolve(Manifest.FILE_NAME).toFile(), manifest);
+            return manifest;
+        }
+
+        private void writeQuantized(TensorPlan plan, TensorEncoder encoder, DigestingSink sink, ExecutorService pool)
+                throws IOException {
+            RowReader reader = new RowReader(source, plan);
+            int rows = plan.rows(), cols = plan.cols();
+            int tasks = options.threads();
+            for (int batch = 0; batch < rows; batch += tasks * ROWS_PER_TASK) {
+                List<Future<MemorySegment>> parts = new ArrayList<>();
+                for (int t = 0; t < tasks; t++) {
+                    int first = batch + t * ROWS_PER_TASK;
+                    if (first >= rows) break;
+                    int n = Math.min(ROWS_PER_TASK, rows - first);
+                    Callable<MemorySegment> task = () -> encodeRows(plan, encoder, reader, first, n, cols);
+                    parts.add(pool.submit(task));
+                }
+                for (Future<MemorySegment> f : parts) {
+                    MemorySegment encoded = await(f);
+                    sink.write(encoded);
+                    progress.advance(encoded.byteSize() / encoder.primaryRowBytes() * cols);
+                }
+            }
+            encoder.writeSecondaryParts(sink);
+        }
+
+        private MemorySegment encodeRows(TensorPlan plan, TensorEncoder encoder, RowReader reader, int first, int n,
+                                         int cols) {
+            float[] rowsBuf = new float[n * cols];
+            reader.read(first, n, rowsBuf);
+            NonFinite.check(rowsBuf, first, cols, source.path(), plan.source().name());
+            MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(n * encoder.primaryRowBytes())]);
+            encoder.encodeRows(rowsBuf, first, n, out);
+            return out;
+        }
+
+        private static MemorySegment await(Future<MemorySegment> f) throws IOException {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while packing");
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException re) throw re;
+                if (c instanceof Error err) throw err;
+                throw new IOException(c);
+            }
+        }
+
+        private Manifest.TensorEntry entry(TensorPlan plan, TensorEncoder encoder, DigestingSink sink) {
+            SourceTensor t = plan.source();
+            double bpw = bitsPerWeight(sink.bytes, t.numel());
+            if (!plan.quantized()) {
+                return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), Method.KEPT.id(), null, null,
+                        null, null, null, null, false, 0, 0, Map.of("data", t.name()), sink.hex(), bpw,
+                        plan.keptReason());
+            }
+            Map<String, String> parts = new TreeMap<>();
+            for (int i = 0; i < encoder.parts().size(); i++) parts.put(encoder.roles().get(i), encoder.parts().get(i).name());
+            boolean tq = plan.method() == Method.TURBOQUANT;
+            var cfg = options.quantConfig(t.name());
+            Integer block = tq ? BlockLayout.of(plan.cols(), cfg.blockSize(), cfg.rotation()).blockSize() : null;
+            return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), plan.method().id(),
+                    plan.method() == Method.Q4_0 ? 4 : plan.method() == Method.Q8_0 ? 8 : plan.bits(),
+                    tq ? block : (plan.method() == Method.RTN ? null : 32),
+                    tq ? cfg.rotation().id() : null, tq ? HexFormat.of().toHexDigits(cfg.seed()) : null,
+                    tq ? cfg.normPrecision().id() : (plan.method() == Method.RTN ? "f32" : "f16"),
+                    tq ? cfg.normCorrection() : null, plan.transposed(), plan.rows(), plan.cols(), parts, sink.hex(),
+                    bpw, null);
+        }
+
+        private Map<String, Object> optionsMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("method", options.method().id());
+            m.put("bits", options.bits());
+            m.put("block", options.blockSize() == BlockLayout.WHOLE_ROW ? "row" : Integer.toString(options.blockSize()));
+            m.put("rotation", options.rotation().id());
+            m.put("seed", options.seed());
+            m.put("norm", options.normPrecision().id());
+            m.put("norm_correction", options.normCorrection());
+            m.put("keep", options.keep() == null ? null : options.keep().pattern());
+            m.put("bits_for", options.bitsFor().stream().map(r -> r.pattern().pattern() + "=" + r.bits()).toList());
+            m.put("min_elements", options.minElements());
+            m.put("keep_non_finite", options.keepNonFinite());
+            return m;
+        }
+
+        private long sourceBytes() {
+            long b = 0;
+            for (SourceTensor t : source.tensors()) b += t.byteSize();
+            return b;
+        }
+    }
+
+    static double bitsPerWeight(long bytes, long weights) {
+        return weights == 0 ? 0 : Math.round(8.0 * bytes / weights * 1e6) / 1e6;
+    }
+
+    /** Writes parts to the weights file and hashes them, per tensor. */
+    private static final class DigestingSink implements TensorEncoder.PartSink {
+        private final SafetensorsWriter writer;
+        private final MessageDigest digest = Sha256s.newDigest();
+        long bytes;
+
+        DigestingSink(SafetensorsWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public void write(MemorySegment seg) throws IOException {
+            writer.write(seg);
+            Sha256s.update(digest, seg);
+            bytes += seg.byteSize();
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+    }
+}

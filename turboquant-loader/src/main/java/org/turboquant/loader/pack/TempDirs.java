@@ -1,0 +1,27 @@
+package org.turboquant.loader.pack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Removal of the temporary output directory of a pack. */
+final class TempDirs {
+    private TempDirs() {}
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    static void deleteQuietly(Path dir) {
+        try {
+            deleteRecursively(dir);
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: called on failure paths and from a shutdown hook
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package org.turboquant.loader.pack;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Map;
+import org.turboquant.core.BlockLayout;
+import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.core.Rotation;
+import org.turboquant.core.RotationKind;
+import org.turboquant.core.baseline.Q4_0Matrix;
+import org.turboquant.core.baseline.Q8_0Matrix;
+import org.turboquant.core.baseline.RtnMatrix;
+import org.turboquant.loader.BadInputException;
+import org.turboquant.loader.safetensors.DType;
+import org.turboquant.loader.safetensors.SafetensorsFile;
+import org.turboquant.loader.safetensors.TensorInfo;
+import org.turboquant.simd.ParallelMatmul;
+import org.turboquant.simd.TurboQuantKernels;
+
+/**
+ * One tensor of a {@link TqPack}: decoded on demand, multiplied straight from its codes. Immutable and thread-safe;
+ * its memory stays valid until the pack is closed.
+ *
+ * <p>{@link #dequantize()} returns the source's layout (shape and orientation). {@link #matvec} and {@link #matmul}
+ * act on the quantized matrix, whose rows are weight vectors along the reduction axis: [out, in] for a PyTorch
+ * Linear weight and for an ONNX MatMul weight alike (the latter is stored [in, out] in the source and transposed
+ * for quantization, see {@link #transposed()}).
+ */
+public final class TqTensor {
+    private final Manifest.TensorEntry entry;
+    private final Method method;
+    private final QuantizedMatrix turboQuant;
+    private final Q8_0Matrix q8;
+    private final Q4_0Matrix q4;
+    private final RtnMatrix rtn;
+    private final MemorySegment keptData;
+
+    TqTensor(Manifest.TensorEntry entry, SafetensorsFile weights, Path packDir) {
+        this.entry = entry;
+        this.method = parseMethod(entry, packDir);
+        Map<String, String> parts = entry.parts();
+        PartReader r = new PartReader(weights, packDir, entry);
+        int rows = entry.rows(), cols = entry.cols();
+        switch (method) {
+            case TURBOQUANT -> {
+                RotationKind kind = RotationKind.parse(r.require(entry.rotation(), "rotation"));
+                BlockLayout layout = BlockLayout.of(cols, r.require(entry.blockSize(), "block_size"), kind);
+                if (layout.blockSize() != entry.blockSize())
+                    throw r.bad("block_size " + entry.blockSize() + " is not valid for " + cols + " columns and " + kind.id());
+                int bits = r.require(entry.bits(), "bits");
+                long seed = Long.parseUnsignedLong(r.require(entry.seed(), "seed"), 16);
+                MemorySegment codes = r.part("codes", DType.U8, rows, org.turboquant.core.BitPacking.packedBytes(layout.paddedCols(), bits));
+                DType scaleType = "f32".equals(entry.normDtype()) ? DType.F32 : DType.F16;
+                float[] scales = PartBytes.toFloats(r.part("scales", scaleType, rows, layout.blocksPerRow()), scaleType);
+                float[] centroids = PartBytes.toFloats(r.part("centroids", DType.F32, 1L << bits), DType.F32);
+                this.turboQuant = new QuantizedMatrix(rows, layout, bits, Rotation.of(kind, layout.blockSize(), seed),
+                        centroids, codes, scales);
+                this.q8 = null; this.q4 = null; this.rtn = null; this.keptData = null;
+            }
+            case Q8_0 -> {
+                int nb = Q8_0Matrix.blocksPerRow(cols);
+                this.q8 = new Q8_0Matrix(rows, cols, r.part("quants", DType.I8, rows, (long) nb * Q8_0Matrix.BLOCK),
+                        r.part("scales", DType.F16, rows, nb));
+                this.turboQuant = null; this.q4 = null; this.rtn = null; this.keptData = null;
+            }
+            case Q4_0 -> {
+                int nb = Q4_0Matrix.blocksPerRow(cols);
+                this.q4 = new Q4_0Matrix(rows, cols, r.part("quants", DType.U8, rows, (long) nb * Q4_0Matrix.BLOCK_BYTES),
+                        r.part("scales", DType.F16, rows, nb));
+                this.turboQuant = null; this.q8 = null; this.rtn = null; this.keptData = null;
+            }
+            case RTN -> {
+                int bits = r.require(entry.bits(), "bits");
+                this.rtn = new RtnMatrix(rows, cols, bits, r.part("codes", DType.U8, rows, RtnMatrix.rowStrideBytes(cols, bits)),
+                        PartBytes.toFloats(r.part("scales", DType.F32, rows), DType.F32));
+                this.turboQuant = null; this.q8 = null; this.q4 = null; this.keptData = null;
+            }
+            case KEPT -> {
+                DType dtype = DType.fromId(entry.dtype()).orElseThrow(() -> r.bad("unknown dtype " + entry.dtype()));
+                this.keptData = r.part("data", dtype, entry.shape());
+                this.turboQuant = null; this.q8 = null; this.q4 = null; this.rtn = null;
+            }
+            default -> throw new IllegalStateException();
+        }
+        if (parts == null) throw r.bad("no parts");
+    }
+
+    private static Method parseMethod(Manifest.TensorEntry e, Path packDir) {
+        try {
+            return Method.parse(e.method());
+        } catch (IllegalArgumentException | NullPointerException ex) {
+            throw new BadInputException(packDir.resolve(Manifest.FILE_NAME), e.name(), "unknown method '" + e.method() + "'");
+        }
+    }
+
+    public String name() { return entry.name(); }
+
+    /** The source shape. */
+    public long[] shape() { return entry.shape().clone(); }
+
+    public Method method() { return method; }
+
+    /** Bits per index (4 for Q4_0, 8 for Q8_0), or 0 for a kept tensor. */
+    public int bits() { return entry.bits() == null ? 0 : entry.bits(); }
+
+    /** Stored bits per weight, every part included. */
+    public double bitsPerWeight() { return entry.bitsPerWeight(); }
+
+    /** Whether the quantized matrix is the transpose of the source (ONNX MatMul weights). */
+    public boolean transposed() { return entry.transposed(); }
+
+    public boolean quantized() { return method != Method.KEPT; }
+
+    public Manifest.TensorEntry manifestEntry() { return entry; }
+
+    /** The TurboQuant matrix, for direct use with the kernels; null for other methods. */
+    public QuantizedMatrix matrix() { return turboQuant; }
+
+    /** Rows of the quantized matrix (outputs). */
+    public int rows() { return entry.rows(); }
+
+    /** Columns of the quantized matrix (the reduction dimension). */
+    public int cols() { return entry.cols(); }
+
+    public long numel() {
+        long n = 1;
+        for (long d : entry.shape()) n *= d;
+        return n;
+    }
+
+    /** The whole tensor as floats, in the source's shape and orientation (row-major). */
+    public float[] dequantize() {
+        if (method == Method.KEPT) {
+            float[] out = new float[Math.toIntExact(numel())];
+            DType dtype = DType.fromId(entry.dtype()).orElseThrow();
+            if (!dtype.isFloat()) throw new UnsupportedOperationException(name() + " is " + dtype.id() + ", not a float tensor");
+            org.turboquant.loader.safetensors.FloatCodec.decode(keptData, dtype, 0, out, 0, out.length);
+            return out;
+        }
+        int rows = entry.rows(), cols = entry.cols();
+        float[] m = new float[Math.multiplyExact(rows, cols)];
+        TurboQuantKernels kernels = TurboQuantKernels.get();
+        for (int r = 0; r < rows; r++) dequantizeRow(kernels, r, m, r * cols);
+        return entry.transposed() ? transpose(m, rows, cols) : m;
+    }
+
+    /** {@link #dequantize()} into {@code dst} as native-order floats, starting at byte 0. */
+    public void dequantize(MemorySegment dst) {
+        float[] all = dequantize();
+        MemorySegment.copy(all, 0, dst, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, all.length);
+    }
+
+    private void dequantizeRow(TurboQuantKernels kernels, int r, float[] dst, int off) {
+        switch (method) {
+            case TURBOQUANT -> kernels.dequantizeRow(turboQuant, r, dst, off);
+            case Q8_0 -> q8.dequantizeRow(r, dst, off);
+            case Q4_0 -> q4.dequantizeRow(r, dst, off);
+            case RTN -> rtn.dequantizeRow(r, dst, off);
+            case KEPT -> throw new IllegalStateException();
+        }
+    }
+
+    /** y = W·x with W the quantized matrix (rows × cols); x has cols elements, y rows. */
+    public void matvec(float[] x, float[] y) {
+        requireMatrix();
+        if (method == Method.TURBOQUANT) {
+            ParallelMatmul.shared().gemv(turboQuant, x, y);
+            return;
+        }
+        switch (method) {
+            case Q8_0 -> q8.gemv(x, y);
+            case Q4_0 -> q4.gemv(x, y);
+            case RTN -> rtn.gemv(x, y);
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /** Y = W·X for {@code batch} row-major input vectors (batch × cols); Y is batch × rows. */
+    public void matmul(float[] x, int batch, float[] y) {
+        requireMatrix();
+        if (method == Method.TURBOQUANT) {
+            ParallelMatmul.shared().gemm(turboQuant, x, batch, y);
+            return;
+        }
+        int rows = entry.rows(), cols = entry.cols();
+        float[] xb = new float[cols], yb = new float[rows];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(x, b * cols, xb, 0, cols);
+            matvec(xb, yb);
+            System.arraycopy(yb, 0, y, b * rows, rows);
+        }
+    }
+
+    private void requireMatrix() {
+        if (method == Method.KEPT) throw new UnsupportedOperationException(name() + " is kept, not a quantized matrix");
+    }
+
+    private static float[] transpose(float[] m, int rows, int cols) {
+        float[] out = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
+        }
+        return out;
+    }
+
+    /** Looks up and checks a tensor's parts in the weights file. */
+    private static final class PartReader {
+        private final SafetensorsFile weights;
+        private final Path manifestFile;
+        private final Manifest.TensorEntry entry;
+
+        PartReader(SafetensorsFile weights, Path packDir, Manifest.TensorEntry entry) {
+            this.weights = weights;
+            this.manifestFile = packDir.resolve(Manifest.FILE_NAME);
+            this.entry = entry;
+        }
+
+        MemorySegment part(String role, DType dtype, long... shape) {
+            String partName = entry.parts() == null ? null : entry.parts().get(role);
+            if (partName == null) throw bad("no '" + role + "' part in the manifest");
+            if (!weights.contains(partName))
+                throw new BadInputException(weights.path(), entry.name(), "part '" + partName + "' named by the manifest is missing");
+            TensorInfo info = weights.info(partName);
+            if (info.dtype() != dtype || !java.util.Arrays.equals(info.shape(), shape))
+                throw new BadInputException(weights.path(), entry.name(), "part '" + partName + "' is " + info.dtype().id()
+                        + java.util.Arrays.toString(info.shape()) + ", expected " + dtype.id() + java.util.Arrays.toString(shape));
+            return weights.segment(info);
+        }
+
+        <T> T require(T value, String field) {
+            if (value == null) throw bad("missing field '" + field + "'");
+            return value;
+        }
+
+        BadInputException bad(String problem) {
+            return new BadInputException(manifestFile, entry.name(), problem);
+        }
+    }
+}
