@@ -36,14 +36,14 @@ class PackTest {
         Random rnd = new Random(7);
         float[] w = gaussian(rnd, ROWS * COLS);
         w[5 * COLS + 3] = poison == 0 ? w[5 * COLS + 3] : poison;
-        float[] emb = gaussian(rnd, 300 * 64);
+        float[] emb = gaussian(rnd, 300 * 128);
         float[] bias = gaussian(rnd, ROWS);
         float[] zeros = gaussian(rnd, 64 * 128);
         Arrays.fill(zeros, 10 * 128, 12 * 128, 0f);
         Path file = dir.resolve("model.safetensors");
         try (SafetensorsWriter out = SafetensorsWriter.create(file, List.of(
                 TensorSpec.of("layers.0.mlp.weight", DType.F32, ROWS, COLS),
-                TensorSpec.of("embed_tokens.weight", DType.F32, 300, 64),
+                TensorSpec.of("embed_tokens.weight", DType.F32, 300, 128),
                 TensorSpec.of("layers.0.mlp.bias", DType.F32, ROWS),
                 TensorSpec.of("layers.0.attn.weight", DType.BF16, 64, 128)), Map.of())) {
             out.writeFloats(w, 0, w.length);
