@@ -1,14 +1,114 @@
 package org.turboquant.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.turboquant.loader.BadInputException;
+import org.turboquant.loader.pack.ProgressListener;
+import org.turboquant.loader.pack.TqPack;
+import org.turboquant.loader.pack.TqTensor;
+import org.turboquant.loader.source.SourceTensor;
+import org.turboquant.loader.source.TensorSource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** TODO: tq eval. */
-@Command(name = "eval", description = "(not implemented yet)")
-public final class EvalCommand implements Callable<Integer> {
+/** tq eval: weight-level error of a pack against the model it came from. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Per-tensor relative MSE, cosine, SNR (dB) and bits per weight of a pack against its source.")
+final class EvalCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "ORIGINAL") Path original;
+
+    @Parameters(index = "1", paramLabel = "PACK") Path packDir;
+
+    @Option(names = "--json", description = "Print one JSON object.") boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
+
+    /** Error figures of one tensor: relative MSE = ‖w − ŵ‖² / ‖w‖² = errorEnergy / signalEnergy. */
+    record TensorError(String name, String method, double bitsPerWeight, long weights, double relativeMse,
+                       double cosine, double snrDb, double errorEnergy, double signalEnergy) {}
+
     @Override
-    public Integer call() {
-        System.err.println("tq eval: not implemented yet");
-        return 1;
+    public Integer call() throws Exception {
+        List<TensorError> rows = evaluate(original, packDir, ConsoleProgress.create("eval", quiet || json));
+        Totals t = totals(rows);
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("tensors", rows);
+            out.put("summary", t);
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+            return 0;
+        }
+        String fmt = "%-48s %-10s %8s %11s %9s %8s%n";
+        System.out.printf(Locale.ROOT, fmt, "tensor", "method", "bits/w", "rel. MSE", "cosine", "SNR dB");
+        for (TensorError r : rows) {
+            System.out.printf(Locale.ROOT, fmt, r.name(), r.method(), String.format(Locale.ROOT, "%.3f", r.bitsPerWeight()),
+                    String.format(Locale.ROOT, "%.3e", r.relativeMse()), String.format(Locale.ROOT, "%.6f", r.cosine()),
+                    String.format(Locale.ROOT, "%.2f", r.snrDb()));
+        }
+        System.out.printf(Locale.ROOT, "summary: %d quantized tensors, %d weights, relative MSE %.3e (energy-weighted), "
+                        + "SNR %.2f dB, %.3f bits per weight%n", t.tensors(), t.weights(), t.relativeMse(), t.snrDb(),
+                t.bitsPerWeight());
+        return 0;
+    }
+
+    /** Totals over the quantized tensors: errors and energies summed, so large tensors weigh in proportion. */
+    record Totals(int tensors, long weights, double relativeMse, double snrDb, double bitsPerWeight) {}
+
+    private static Totals totals(List<TensorError> rows) {
+        double err = 0, energy = 0, bits = 0;
+        long weights = 0;
+        for (TensorError r : rows) {
+            energy += r.signalEnergy();
+            err += r.errorEnergy();
+            bits += r.bitsPerWeight() * r.weights();
+            weights += r.weights();
+        }
+        double rel = energy == 0 ? 0 : err / energy;
+        return new Totals(rows.size(), weights, rel, -10 * Math.log10(rel), weights == 0 ? 0 : bits / weights);
+    }
+
+    static List<TensorError> evaluate(Path original, Path packDir, ProgressListener progress) throws Exception {
+        List<TensorError> rows = new ArrayList<>();
+        try (TensorSource source = TensorSource.open(original); TqPack pack = TqPack.open(packDir)) {
+            List<TqTensor> quantized = pack.tensors().stream().filter(TqTensor::quantized).toList();
+            progress.start(quantized.stream().mapToLong(TqTensor::numel).sum());
+            for (TqTensor t : quantized) {
+                progress.tensor(t.name());
+                SourceTensor s;
+                try {
+                    s = source.tensor(t.name());
+                } catch (java.util.NoSuchElementException e) {
+                    throw new BadInputException(original, t.name(), "in the pack but not in the original");
+                }
+                if (s.numel() != t.numel())
+                    throw new BadInputException(original, t.name(), "has " + s.numel() + " elements, the pack " + t.numel());
+                float[] w = new float[Math.toIntExact(s.numel())];
+                source.readFloats(s, 0, w, 0, w.length);
+                float[] q = t.dequantize();
+                double err = 0, energy = 0, dot = 0, qq = 0;
+                for (int i = 0; i < w.length; i++) {
+                    double d = w[i] - (double) q[i];
+                    err += d * d;
+                    energy += w[i] * (double) w[i];
+                    dot += w[i] * (double) q[i];
+                    qq += q[i] * (double) q[i];
+                }
+                double rel = energy == 0 ? 0 : err / energy;
+                double cos = energy == 0 || qq == 0 ? (err == 0 ? 1 : 0) : dot / Math.sqrt(energy * qq);
+                rows.add(new TensorError(t.name(), t.method().id(), t.bitsPerWeight(), w.length, rel, cos,
+                        rel == 0 ? Double.POSITIVE_INFINITY : -10 * Math.log10(rel), err, energy));
+                progress.advance(t.numel());
+            }
+            progress.finish();
+        }
+        return rows;
     }
 }

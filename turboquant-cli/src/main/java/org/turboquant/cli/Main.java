@@ -1,24 +1,39 @@
 package org.turboquant.cli;
 
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Entry point of the tq command-line tool. */
 @Command(name = "tq", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "TurboQuant for the JVM: pack, inspect and evaluate quantized weights.",
         subcommands = {PackCommand.class, UnpackCommand.class, InspectCommand.class, EvalCommand.class,
-                FidelityCommand.class, CompareCommand.class, DemoCommand.class})
+                FidelityCommand.class, CompareCommand.class, DemoCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 usage, 2 bad or corrupt input, 3 I/O error."})
 public final class Main {
 
+    @Option(names = "--debug", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean debug;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(run(args));
+    }
+
+    /** Runs a command line in-process and returns its exit code (tests use this). */
+    public static int run(String... args) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(new ErrorReporter(debug))
+                .setParameterExceptionHandler(ErrorReporter::usageError)
+                .execute(args);
     }
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"tq " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+            return new String[] {org.turboquant.loader.pack.ToolVersion.get() + " (Java " + Runtime.version() + ", "
+                    + org.turboquant.simd.TurboQuantKernels.get().name() + " kernels)"};
         }
     }
 }

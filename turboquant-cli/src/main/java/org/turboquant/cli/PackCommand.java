@@ -1,14 +1,109 @@
 package org.turboquant.cli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.turboquant.core.BlockLayout;
+import org.turboquant.core.NormPrecision;
+import org.turboquant.core.RotationKind;
+import org.turboquant.loader.pack.Method;
+import org.turboquant.loader.pack.PackOptions;
+import org.turboquant.loader.pack.Packer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** TODO: tq pack. */
-@Command(name = "pack", description = "(not implemented yet)")
-public final class PackCommand implements Callable<Integer> {
+/** tq pack: quantize a model into a pack directory. */
+@Command(name = "pack", mixinStandardHelpOptions = true,
+        description = "Quantize the 2-D weight matrices of a .safetensors file, a checkpoint directory or an .onnx "
+                + "model into a pack directory (turboquant_weights.safetensors + quant_manifest.json).")
+final class PackCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "INPUT") Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR") Path output;
+
+    @Option(names = "--bits", defaultValue = "4", description = "Bits per index, 1..8 (default ${DEFAULT-VALUE}).")
+    int bits;
+
+    @Option(names = "--method", defaultValue = "turboquant",
+            description = "turboquant | rtn | q4_0 | q8_0 (default ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--block", defaultValue = "128", description = "Block size g, or 'row' (default ${DEFAULT-VALUE}).")
+    String block;
+
+    @Option(names = "--rotation", defaultValue = "hadamard", description = "qr | hadamard (default ${DEFAULT-VALUE}).")
+    String rotation;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the rotations (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--norm", defaultValue = "f16", description = "Storage of block norms: f16 | f32 (default ${DEFAULT-VALUE}).")
+    String norm;
+
+    @Option(names = "--norm-correction", description = "Store the least-squares scale <x,x^>/|x^|^2 instead of |x|.")
+    boolean normCorrection;
+
+    @Option(names = "--keep", paramLabel = "REGEX", description = "Copy tensors whose name matches unchanged.")
+    String keep;
+
+    @Option(names = "--bits-for", paramLabel = "REGEX=N", description = "Bits for matching tensors (repeatable; first match wins).")
+    List<String> bitsFor = new ArrayList<>();
+
+    @Option(names = "--min-elements", defaultValue = "4096", description = "Smaller tensors are kept (default ${DEFAULT-VALUE}).")
+    long minElements;
+
+    @Option(names = "--keep-non-finite", description = "Copy tensors holding NaN/Inf unchanged instead of failing.")
+    boolean keepNonFinite;
+
+    @Option(names = "--threads", description = "Worker threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--force", description = "Replace OUTDIR if it exists.") boolean force;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar, no summary.") boolean quiet;
+
     @Override
-    public Integer call() {
-        System.err.println("tq pack: not implemented yet");
-        return 1;
+    public Integer call() throws Exception {
+        PackOptions options = options();
+        Packer.Summary s = Packer.pack(input, output, options, force, ConsoleProgress.create("pack", quiet));
+        if (!quiet) {
+            System.out.printf(Locale.ROOT, "packed %d tensors (%d quantized, %s) into %s%n", s.tensors(), s.quantized(),
+                    describe(options), s.outDir());
+            System.out.printf(Locale.ROOT, "%s, %.3f bits per weight overall, %.3f over quantized tensors, %.1f s%n",
+                    Sizes.human(s.packBytes()), s.bitsPerWeight(), s.quantizedBitsPerWeight(), s.seconds());
+        }
+        return 0;
+    }
+
+    PackOptions options() {
+        List<PackOptions.BitsRule> rules = bitsFor.stream().map(PackOptions.BitsRule::parse).toList();
+        int g = "row".equalsIgnoreCase(block.trim()) ? BlockLayout.WHOLE_ROW : parseBlock(block);
+        return new PackOptions(Method.parse(method), bits, g, RotationKind.parse(rotation), seed,
+                NormPrecision.parse(norm), normCorrection, keep == null ? null : Pattern.compile(keep), rules,
+                minElements, keepNonFinite, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+    }
+
+    private static int parseBlock(String s) {
+        try {
+            int g = Integer.parseInt(s.trim());
+            if (g < 1) throw new IllegalArgumentException("--block must be 'row' or a positive size, got " + s);
+            return g;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--block must be 'row' or a positive size, got '" + s + "'");
+        }
+    }
+
+    private String describe(PackOptions o) {
+        return switch (o.method()) {
+            case TURBOQUANT -> "turboquant " + o.bits() + "-bit, " + o.rotation().id() + ", block "
+                    + (o.blockSize() == 0 ? "row" : o.blockSize()) + ", " + o.normPrecision().id() + " norms"
+                    + (o.normCorrection() ? ", norm correction" : "");
+            case RTN -> "rtn " + o.bits() + "-bit";
+            default -> o.method().id();
+        };
     }
 }

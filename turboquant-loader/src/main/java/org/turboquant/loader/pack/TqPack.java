@@ -132,8 +132,12 @@ public final class TqPack implements AutoCloseable {
     /** Bytes of the weights file. */
     public long weightsBytes() throws IOException { return Files.size(dir.resolve(Manifest.WEIGHTS_FILE)); }
 
-    /** The raw mapped bytes of a part, for tools that inspect the file. */
-    MemorySegment part(String name) { return weights.segment(name); }
+    /** The stored bytes of a kept tensor, exactly as in the source (little-endian, its original dtype). */
+    public MemorySegment rawKept(String name) {
+        TqTensor t = tensor(name);
+        if (t.quantized()) throw new IllegalArgumentException(name + " is quantized, not kept");
+        return weights.segment(t.manifestEntry().parts().get("data"));
+    }
 
     @Override
     public void close() {
