@@ -1,0 +1,118 @@
+package org.turboquant.simd.panama;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.turboquant.core.HadamardRotation;
+import org.turboquant.core.QrRotation;
+import org.turboquant.core.Rotation;
+
+/**
+ * P·x and Pᵀ·y with the Vector API: a fast Walsh–Hadamard transform for {@link HadamardRotation} (P = H·D/√g) and
+ * dense row-major products for {@link QrRotation}. Works in place on one block of g floats.
+ */
+final class VectorRotations {
+    private final VectorSpecies<Float> species;
+
+    VectorRotations(VectorSpecies<Float> species) {
+        this.species = species;
+    }
+
+    /** v[off..+g) = P · v[off..+g); {@code tmp} holds at least g floats (needed by QR). */
+    void rotate(Rotation rotation, float[] v, int off, float[] tmp) {
+        switch (rotation) {
+            case HadamardRotation h -> {
+                int g = h.dim();
+                float norm = (float) (1.0 / Math.sqrt(g));
+                multiply(v, off, h.signs(), g, 1f);
+                fwht(v, off, g);
+                scale(v, off, g, norm);
+            }
+            case QrRotation q -> {
+                int g = q.dim();
+                System.arraycopy(v, off, tmp, 0, g);
+                float[] p = q.matrix();
+                for (int i = 0; i < g; i++) v[off + i] = dot(p, i * g, tmp, 0, g);
+            }
+        }
+    }
+
+    /** v[off..+g) = Pᵀ · v[off..+g). */
+    void unrotate(Rotation rotation, float[] v, int off, float[] tmp) {
+        switch (rotation) {
+            case HadamardRotation h -> {
+                int g = h.dim();
+                fwht(v, off, g);
+                multiply(v, off, h.signs(), g, (float) (1.0 / Math.sqrt(g)));
+            }
+            case QrRotation q -> {
+                int g = q.dim();
+                System.arraycopy(v, off, tmp, 0, g);
+                java.util.Arrays.fill(v, off, off + g, 0f);
+                float[] p = q.matrix();
+                // Pᵀ·y = Σ_i y_i · (row i of P): contiguous reads of the row-major matrix.
+                for (int i = 0; i < g; i++) axpy(tmp[i], p, i * g, v, off, g);
+            }
+        }
+    }
+
+    /** In-place unnormalized Walsh–Hadamard transform (Sylvester order); strides below one vector stay scalar. */
+    void fwht(float[] v, int off, int n) {
+        int lanes = species.length();
+        for (int h = 1; h < n && h < lanes; h <<= 1) {
+            for (int i = 0; i < n; i += h << 1) {
+                for (int j = off + i; j < off + i + h; j++) {
+                    float a = v[j], b = v[j + h];
+                    v[j] = a + b;
+                    v[j + h] = a - b;
+                }
+            }
+        }
+        for (int h = lanes; h < n; h <<= 1) {
+            for (int i = 0; i < n; i += h << 1) {
+                for (int j = off + i; j < off + i + h; j += lanes) {
+                    FloatVector a = FloatVector.fromArray(species, v, j), b = FloatVector.fromArray(species, v, j + h);
+                    a.add(b).intoArray(v, j);
+                    a.sub(b).intoArray(v, j + h);
+                }
+            }
+        }
+    }
+
+    private void multiply(float[] v, int off, float[] factors, int n, float scale) {
+        int i = 0;
+        for (; i <= n - species.length(); i += species.length()) {
+            FloatVector.fromArray(species, v, off + i).mul(FloatVector.fromArray(species, factors, i)).mul(scale)
+                    .intoArray(v, off + i);
+        }
+        for (; i < n; i++) v[off + i] = v[off + i] * factors[i] * scale;
+    }
+
+    private void scale(float[] v, int off, int n, float s) {
+        int i = 0;
+        for (; i <= n - species.length(); i += species.length()) {
+            FloatVector.fromArray(species, v, off + i).mul(s).intoArray(v, off + i);
+        }
+        for (; i < n; i++) v[off + i] *= s;
+    }
+
+    private float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(species);
+        int i = 0;
+        for (; i <= n - species.length(); i += species.length()) {
+            acc = FloatVector.fromArray(species, a, aOff + i).fma(FloatVector.fromArray(species, b, bOff + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
+        return s;
+    }
+
+    private void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (; i <= n - species.length(); i += species.length()) {
+            FloatVector.fromArray(species, x, xOff + i).fma(FloatVector.broadcast(species, alpha), FloatVector.fromArray(species, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+}
