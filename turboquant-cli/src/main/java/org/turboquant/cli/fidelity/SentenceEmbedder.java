@@ -1,0 +1,138 @@
+package org.turboquant.cli.fidelity;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * A BERT-style sentence encoder run in ONNX Runtime: tokenizes, runs the model in length-sorted batches, pools and
+ * L2-normalizes. The same tokenization serves every weight set, so differences between runs come from the weights.
+ */
+public final class SentenceEmbedder implements AutoCloseable {
+    static {
+        // The tokenizer's native library is bundled in its jar; never let DJL look for one on the network.
+        System.setProperty("ai.djl.offline", "true");
+    }
+
+    private static final int BATCH = 32;
+
+    private final Path model;
+    private final HuggingFaceTokenizer tokenizer;
+    private final Pooling pooling;
+    private final int maxLength;
+
+    public SentenceEmbedder(Path model, Path tokenizerJson, Pooling pooling, int maxLength) throws IOException {
+        this.model = model;
+        this.pooling = pooling;
+        this.maxLength = maxLength;
+        this.tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJson).optTruncation(true)
+                .optPadding(false).optMaxLength(maxLength).build();
+    }
+
+    /** Token ids and masks of the texts, computed once and reused for every weight set. */
+    public record Tokens(long[][] ids, long[][] typeIds, long[][] mask) {
+        public int size() { return ids.length; }
+    }
+
+    public Tokens tokenize(List<String> texts) {
+        int n = texts.size();
+        long[][] ids = new long[n][], types = new long[n][], mask = new long[n][];
+        for (int i = 0; i < n; i++) {
+            Encoding e = tokenizer.encode(texts.get(i));
+            ids[i] = e.getIds();
+            types[i] = e.getTypeIds();
+            mask[i] = e.getAttentionMask();
+        }
+        return new Tokens(ids, types, mask);
+    }
+
+    /** Embeddings with the model's own weights. */
+    public float[][] embed(Tokens tokens) throws OrtException {
+        return embed(tokens, WeightOverrides.none());
+    }
+
+    /** Embeddings with some initializers replaced; one row per text, in input order. */
+    public float[][] embed(Tokens tokens, WeightOverrides overrides) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        List<OnnxTensor> owned = new ArrayList<>();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+            for (var e : overrides.tensors().entrySet()) {
+                // ORT keeps a pointer to the buffer, so it must be direct and outlive the session.
+                float[] data = e.getValue().data();
+                FloatBuffer buf = ByteBuffer.allocateDirect(data.length * Float.BYTES).order(ByteOrder.nativeOrder())
+                        .asFloatBuffer().put(data).flip();
+                OnnxTensor t = OnnxTensor.createTensor(env, buf, e.getValue().shape());
+                owned.add(t);
+                options.addInitializer(e.getKey(), t);
+            }
+            try (OrtSession session = env.createSession(model.toString(), options)) {
+                return run(env, session, tokens);
+            }
+        } finally {
+            owned.forEach(OnnxTensor::close);
+        }
+    }
+
+    private float[][] run(OrtEnvironment env, OrtSession session, Tokens tokens) throws OrtException {
+        int n = tokens.size();
+        float[][] out = new float[n][];
+        // Batches of similar length waste little on padding.
+        int[] order = IntStream.range(0, n).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> tokens.ids()[i].length)).mapToInt(i -> i).toArray();
+        var inputNames = session.getInputNames();
+        for (int start = 0; start < n; start += BATCH) {
+            int b = Math.min(BATCH, n - start);
+            int seq = 0;
+            for (int k = 0; k < b; k++) seq = Math.max(seq, tokens.ids()[order[start + k]].length);
+            long[] ids = new long[b * seq], types = new long[b * seq], mask = new long[b * seq];
+            for (int k = 0; k < b; k++) {
+                int i = order[start + k];
+                System.arraycopy(tokens.ids()[i], 0, ids, k * seq, tokens.ids()[i].length);
+                System.arraycopy(tokens.typeIds()[i], 0, types, k * seq, tokens.typeIds()[i].length);
+                System.arraycopy(tokens.mask()[i], 0, mask, k * seq, tokens.mask()[i].length);
+            }
+            long[] shape = {b, seq};
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            try {
+                if (inputNames.contains("input_ids")) inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+                if (inputNames.contains("attention_mask")) inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+                if (inputNames.contains("token_type_ids")) inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+                try (OrtSession.Result result = session.run(inputs)) {
+                    OnnxTensor hidden = (OnnxTensor) result.get(0);
+                    long[] hs = hidden.getInfo().getShape();
+                    FloatBuffer fb = hidden.getFloatBuffer();
+                    float[] h = new float[fb.remaining()];
+                    fb.get(h);
+                    float[][] pooled = pooling.pool(h, mask, b, seq, (int) hs[2]);
+                    for (int k = 0; k < b; k++) out[order[start + k]] = pooled[k];
+                }
+            } finally {
+                inputs.values().forEach(OnnxTensor::close);
+            }
+        }
+        return out;
+    }
+
+    public int maxLength() { return maxLength; }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
