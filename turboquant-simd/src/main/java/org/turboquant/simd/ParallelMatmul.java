@@ -83,11 +83,17 @@ public final class ParallelMatmul implements AutoCloseable {
         }
     }
 
-    private interface RangeTask {
+    /** Work on the rows [start, end) of an output. */
+    @FunctionalInterface
+    public interface RowRangeTask {
         void run(int start, int end);
     }
 
-    private void forRowRanges(int rows, RangeTask task) {
+    /**
+     * Runs {@code task} over contiguous row ranges covering [0, rows), one per thread (the caller takes the first),
+     * and returns when all are done. Exposed so other row-parallel kernels (the baselines) share the pool.
+     */
+    public void forRowRanges(int rows, RowRangeTask task) {
         int tasks = Math.min(threads, Math.max(1, rows / MIN_ROWS_PER_TASK));
         if (tasks == 1 || pool == null) {
             task.run(0, rows);

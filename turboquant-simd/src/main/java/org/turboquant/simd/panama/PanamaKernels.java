@@ -156,7 +156,7 @@ public final class PanamaKernels implements TurboQuantKernels {
             }
             sum = acc.fma(FloatVector.broadcast(floats, scales[scaleBase + k]), sum);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return LaneSums.sum(sum, new float[lanes]);
     }
 
     /** Row times a rotated input, from centroid values already decoded by {@link #decodeRow}. */
@@ -179,7 +179,7 @@ public final class PanamaKernels implements TurboQuantKernels {
             }
             sum = acc.fma(FloatVector.broadcast(floats, scales[scaleBase + k]), sum);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return LaneSums.sum(sum, new float[lanes]);
     }
 
     /** centroids[idx] for every index of the row, rounded up to whole 16-index groups; reuses {@code dst} if big enough. */

@@ -102,7 +102,7 @@ final class VectorRotations {
         for (; i <= n - species.length(); i += species.length()) {
             acc = FloatVector.fromArray(species, a, aOff + i).fma(FloatVector.fromArray(species, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = LaneSums.sum(acc, new float[species.length()]);
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
     }
