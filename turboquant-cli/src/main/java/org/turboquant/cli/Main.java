@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "tq", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "TurboQuant for the JVM: pack, inspect and evaluate quantized weights.",
         subcommands = {PackCommand.class, UnpackCommand.class, InspectCommand.class, EvalCommand.class,
-                FidelityCommand.class, CompareCommand.class, DemoCommand.class},
+                FidelityCommand.class, CompareCommand.class, DemoCommand.class, SynthCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 usage, 2 bad or corrupt input, 3 I/O error."})
 public final class Main {
 

@@ -1,0 +1,48 @@
+package org.turboquant.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.turboquant.cli.synth.CheckpointLayout;
+import org.turboquant.cli.synth.SyntheticCheckpoint;
+import org.turboquant.loader.pack.ProgressListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** tq synth (hidden): a deterministic synthetic BF16 checkpoint for packing benchmarks (docs/BENCHMARKS-pack.md). */
+@Command(name = "synth", hidden = true, mixinStandardHelpOptions = true,
+        description = "Write a deterministic synthetic BF16 .safetensors checkpoint shaped like Qwen3.5-0.8B "
+                + "(hidden 1024, 24 layers, vocabulary 248,320, about 0.75 B parameters, 1.5 GB).")
+final class SynthCommand implements Callable<Integer> {
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.safetensors") Path output;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the values (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--tiny", description = "A few-megabyte model with the same kinds of tensors (for trying things).")
+    boolean tiny;
+
+    @Option(names = "--force", description = "Replace the output file if it exists.") boolean force;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar, no summary.") boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(output) && !force)
+            throw new java.nio.file.FileAlreadyExistsException(output.toString(), null,
+                    "already exists (use --force to replace it)");
+        CheckpointLayout layout = tiny ? CheckpointLayout.tiny() : CheckpointLayout.qwen35Small();
+        long t0 = System.nanoTime();
+        ProgressListener progress = ConsoleProgress.create("synth", quiet);
+        progress.start(layout.parameters());
+        SyntheticCheckpoint.write(output, layout, seed, Runtime.getRuntime().availableProcessors(), progress::advance);
+        progress.finish();
+        if (!quiet) {
+            System.out.printf(Locale.ROOT, "wrote %,d parameters in %d tensors to %s (%s) in %.1f s%n",
+                    layout.parameters(), layout.tensors().size(), output, Sizes.human(Files.size(output)),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        return 0;
+    }
+}
