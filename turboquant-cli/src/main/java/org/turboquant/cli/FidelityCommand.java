@@ -1,14 +1,102 @@
 package org.turboquant.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.turboquant.cli.fidelity.FidelityMetrics;
+import org.turboquant.cli.fidelity.FidelityReport;
+import org.turboquant.cli.fidelity.PackOverrides;
+import org.turboquant.cli.fidelity.Pooling;
+import org.turboquant.cli.fidelity.SentenceEmbedder;
+import org.turboquant.cli.fidelity.TextCorpus;
+import org.turboquant.loader.pack.TqPack;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** TODO: tq fidelity. */
-@Command(name = "fidelity", description = "(not implemented yet)")
+/** tq fidelity: how much a pack changes a sentence encoder's embeddings, run end to end in ONNX Runtime. */
+@Command(name = "fidelity", mixinStandardHelpOptions = true,
+        description = "Embed each line of a text file with the model's original weights and with the pack's "
+                + "reconstructed weights (ONNX Runtime); report mean/min cosine and recall@10.")
 public final class FidelityCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL.onnx") Path model;
+
+    @Parameters(index = "1", paramLabel = "PACK") Path packDir;
+
+    @Option(names = "--texts", required = true, paramLabel = "FILE",
+            description = "One text per line; blank lines and lines starting with # are skipped.")
+    Path texts;
+
+    @Option(names = "--tokenizer", paramLabel = "TOKENIZER.json",
+            description = "Hugging Face tokenizer (default: the tokenizer JSON beside the model).")
+    Path tokenizer;
+
+    @Option(names = "--pooling", defaultValue = "mean", description = "mean | cls (default ${DEFAULT-VALUE}).")
+    String pooling;
+
+    @Option(names = "--max-length", defaultValue = "256", description = "Tokens per text (default ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--json", description = "Print one JSON object.") boolean json;
+
     @Override
-    public Integer call() {
-        System.err.println("tq fidelity: not implemented yet");
-        return 1;
+    public Integer call() throws Exception {
+        List<String> lines = TextCorpus.read(texts);
+        if (lines.isEmpty()) throw new IllegalArgumentException(texts + ": no texts");
+        Path tok = tokenizer != null ? tokenizer : tokenizerBeside(model);
+        FidelityReport report;
+        try (SentenceEmbedder embedder = new SentenceEmbedder(model, tok, Pooling.parse(pooling), maxLength);
+             TqPack pack = TqPack.open(packDir)) {
+            SentenceEmbedder.Tokens tokens = embedder.tokenize(lines);
+            float[][] original = embedder.embed(tokens);
+            float[][] reconstructed = embedder.embed(tokens, PackOverrides.of(pack));
+            report = new FidelityReport(FidelityMetrics.of(original, reconstructed),
+                    pack.manifest().totals().quantizedBitsPerWeight(), directoryBytes(packDir), Files.size(model));
+        }
+        if (json) {
+            System.out.println(report.toJson());
+        } else {
+            FidelityMetrics m = report.metrics();
+            System.out.printf(Locale.ROOT, "%d texts, %s pooling%n", lines.size(), pooling);
+            System.out.printf(Locale.ROOT, "mean cosine   %.6f%nmin cosine    %.6f%nrecall@10     %.4f%n",
+                    m.meanCosine(), m.minCosine(), m.recallAt10());
+            System.out.printf(Locale.ROOT, "bits/weight   %.3f (quantized tensors, scales included)%n",
+                    report.bitsPerWeight());
+            System.out.printf(Locale.ROOT, "pack          %s (model %s)%n", Sizes.human(report.packBytes()),
+                    Sizes.human(report.modelBytes()));
+        }
+        return 0;
+    }
+
+    /** The tokenizer JSON next to the model: tokenizer.json, else the only *tokenizer*.json. */
+    static Path tokenizerBeside(Path model) throws IOException {
+        Path dir = model.toAbsolutePath().getParent();
+        Path plain = dir.resolve("tokenizer.json");
+        if (Files.isRegularFile(plain)) return plain;
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> candidates = files.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".json") && n.contains("tokenizer") && !n.contains("config");
+            }).toList();
+            if (candidates.size() == 1) return candidates.getFirst();
+        }
+        throw new IllegalArgumentException("no tokenizer.json beside " + model + " (use --tokenizer)");
+    }
+
+    static long directoryBytes(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum();
+        }
     }
 }

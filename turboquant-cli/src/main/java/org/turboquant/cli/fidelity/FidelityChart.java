@@ -1,0 +1,46 @@
+package org.turboquant.cli.fidelity;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** docs/fidelity.png: bits per weight against mean cosine (as 1 − cos, log scale), one line per method family. */
+public final class FidelityChart {
+    private FidelityChart() {}
+
+    public static void write(Path png, List<ComparisonRow> rows) throws IOException {
+        XYChart chart = new XYChartBuilder().width(1000).height(640)
+                .title("all-MiniLM-L6-v2: embedding fidelity vs. bits per weight")
+                .xAxisTitle("bits per weight (norms/scales included)")
+                .yAxisTitle("1 - mean cosine to FP32 embeddings (log scale, lower is better)")
+                .build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE).setMarkerSize(7)
+                .setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setYAxisLogarithmic(true);
+        Map<String, List<ComparisonRow>> families = new LinkedHashMap<>();
+        for (ComparisonRow r : rows) families.computeIfAbsent(r.scheme().family(), k -> new ArrayList<>()).add(r);
+        for (var e : families.entrySet()) {
+            List<ComparisonRow> pts = new ArrayList<>(e.getValue());
+            pts.sort(Comparator.comparingDouble(ComparisonRow::bitsPerWeight));
+            double[] x = pts.stream().mapToDouble(ComparisonRow::bitsPerWeight).toArray();
+            // 1 − cosine on a log axis: 1-bit (cos ≈ 0.5) and 8-bit (cos ≈ 0.9999) fit on one readable chart.
+            double[] y = pts.stream().mapToDouble(r -> Math.max(1e-7, 1 - r.metrics().meanCosine())).toArray();
+            XYSeries s = chart.addSeries(e.getKey(), x, y);
+            s.setMarker(pts.size() == 1 ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
+        }
+        Path parent = png.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        BitmapEncoder.saveBitmap(chart, png.toString().replaceFirst("(?i)\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+    }
+}
