@@ -49,6 +49,7 @@ public final class Packer {
             throw new FileAlreadyExistsException(target.toString(), null, "already exists (use --force to replace it)");
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
+        TempDirs.makeShareable(tmp); // temp directories are created 0700; a pack is an ordinary directory
         Thread cleanup = new Thread(() -> TempDirs.deleteQuietly(tmp), "turboquant-pack-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (TensorSource source = TensorSource.open(input)) {

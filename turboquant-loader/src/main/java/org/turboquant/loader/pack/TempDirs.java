@@ -10,6 +10,12 @@ import java.util.stream.Stream;
 final class TempDirs {
     private TempDirs() {}
 
+    /** rwxr-xr-x where the file system has POSIX permissions (umask still applies to the files inside). */
+    static void makeShareable(Path dir) throws IOException {
+        if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class))
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
     static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> paths = Files.walk(dir)) {
