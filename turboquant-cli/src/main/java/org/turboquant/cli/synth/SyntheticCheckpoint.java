@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,7 +49,8 @@ public final class SyntheticCheckpoint {
         });
         try {
             try (SafetensorsWriter w = SafetensorsWriter.create(tmp, layout.tensors(),
-                    Map.of("format", "pt", "generator", "tq synth", "seed", Long.toString(seed)))) {
+                    // Sorted: Map.of's iteration order changes from one JVM run to the next.
+                    new TreeMap<>(Map.of("format", "pt", "generator", "tq synth", "seed", Long.toString(seed))))) {
                 for (TensorSpec spec : layout.tensors()) writeTensor(w, spec, seed, pool, threads, progress);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
