@@ -50,7 +50,7 @@ final class UnpackCommand implements Callable<Integer> {
             List<TensorSpec> specs = new ArrayList<>();
             for (TqTensor t : pack.tensors()) specs.add(TensorSpec.of(t.name(), dtypeOf(t, out), t.shape()));
             try (SafetensorsWriter w = SafetensorsWriter.create(tmp, specs,
-                    Map.of("format", "pt", "turboquant_pack", pack.manifest().tool()))) {
+                    new java.util.TreeMap<>(Map.of("format", "pt", "turboquant_pack", pack.manifest().tool())))) {
                 for (TqTensor t : pack.tensors()) {
                     DType d = dtypeOf(t, out);
                     if (d.isFloat()) {
