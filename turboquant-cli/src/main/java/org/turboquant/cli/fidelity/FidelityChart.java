@@ -28,6 +28,7 @@ public final class FidelityChart {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE).setMarkerSize(7)
                 .setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setYAxisLogarithmic(true);
+        fitAxes(chart, rows);
         Map<String, List<ComparisonRow>> families = new LinkedHashMap<>();
         for (ComparisonRow r : rows) families.computeIfAbsent(r.scheme().family(), k -> new ArrayList<>()).add(r);
         for (var e : families.entrySet()) {
@@ -42,5 +43,26 @@ public final class FidelityChart {
         Path parent = png.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         BitmapEncoder.saveBitmap(chart, png.toString().replaceFirst("(?i)\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * The y range widened to whole decades, because a log axis is labelled only at powers of ten; the x range
+     * padded so that markers at the ends are not cut in half.
+     */
+    private static void fitAxes(XYChart chart, List<ComparisonRow> rows) {
+        double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
+        double minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
+        for (ComparisonRow r : rows) {
+            minX = Math.min(minX, r.bitsPerWeight());
+            maxX = Math.max(maxX, r.bitsPerWeight());
+            double y = Math.max(1e-7, 1 - r.metrics().meanCosine());
+            minY = Math.min(minY, y);
+            maxY = Math.max(maxY, y);
+        }
+        if (rows.isEmpty()) return;
+        double pad = Math.max(0.25, 0.04 * (maxX - minX));
+        chart.getStyler().setXAxisMin(Math.max(0, minX - pad)).setXAxisMax(maxX + pad)
+                .setYAxisMin(Math.pow(10, Math.floor(Math.log10(minY))))
+                .setYAxisMax(Math.pow(10, Math.ceil(Math.log10(maxY))));
     }
 }

@@ -27,6 +27,8 @@ public final class SentenceEmbedder implements AutoCloseable {
     static {
         // The tokenizer's native library is bundled in its jar; never let DJL look for one on the network.
         System.setProperty("ai.djl.offline", "true");
+        // DJL logs through SLF4J, which warns on every run when no backend is bound; tq has nothing to log there.
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
 
     private static final int BATCH = 32;
