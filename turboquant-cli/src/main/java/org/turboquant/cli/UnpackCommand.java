@@ -45,7 +45,9 @@ final class UnpackCommand implements Callable<Integer> {
             throw new FileAlreadyExistsException(output.toString(), null, "already exists (use --force to replace it)");
         Path target = output.toAbsolutePath();
         Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        // createFile honours the umask (createTempFile would make the checkpoint 0600 after the rename)
+        Path tmp = Files.createFile(target.resolveSibling(
+                "." + target.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp"));
         try (TqPack pack = TqPack.open(packDir)) {
             List<TensorSpec> specs = new ArrayList<>();
             for (TqTensor t : pack.tensors()) specs.add(TensorSpec.of(t.name(), dtypeOf(t, out), t.shape()));
