@@ -27,6 +27,21 @@ final class CentroidTable {
         for (int t = 0; t < tables.length; t++) tables[t] = IntVector.fromArray(species, bits, t * lanes);
     }
 
+    /** True when the whole table is one pair of registers: {@link #low()}/{@link #high()} then serve any index. */
+    boolean singlePair() {
+        return pairs == 1;
+    }
+
+    /** Entries [0, L) of the first pair. */
+    IntVector low() {
+        return tables[0];
+    }
+
+    /** Entries [L, 2L) of the first pair. */
+    IntVector high() {
+        return tables[1];
+    }
+
     /** centroids[idx] per lane; idx lanes must lie in [0, centroids.length). */
     FloatVector lookup(IntVector idx) {
         IntVector r = idx.selectFrom(tables[0], tables[1]);

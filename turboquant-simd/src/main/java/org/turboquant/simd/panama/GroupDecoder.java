@@ -8,9 +8,13 @@ import jdk.incubator.vector.VectorSpecies;
 import org.turboquant.core.BitPacking;
 
 /**
- * Reads 16 consecutive packed indices as 16 byte lanes, for any width 1..8. In {@link BitPacking}'s layout the 16
- * indices of group {@code sub} (0..7) of a chunk sit in one bit field of one 16-byte group per plane, so each plane
- * costs one 128-bit load, a shift and a mask; the planes are then OR-ed together in the byte domain.
+ * Unpacks {@link BitPacking}'s layout a chunk (128 indices) at a time. In a plane of width w, each 16-byte group
+ * holds 8/w groups of 16 consecutive indices, one per bit field, so one 128-bit load followed by a constant shift
+ * and a mask per field yields 16 indices in order. Planes after the first are OR-ed in at their bit offset.
+ *
+ * <p>Shifts run on 32-bit lanes (x86 has no byte shift) and the byte mask then discards the bits that crossed
+ * from the neighbouring byte: a field [k, k+w) of a byte never reaches past bit 7. Every shift is a literal so
+ * C2 emits immediate shifts, and no vector value merges across branches (C2 boxes such values).
  */
 final class GroupDecoder {
     static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
@@ -18,37 +22,91 @@ final class GroupDecoder {
 
     private GroupDecoder() {}
 
-    /** Byte offset of the chunk holding 16-index group {@code group} of a run starting at {@code base}. */
-    static long chunkBase(long base, int group, int bits) {
-        return base + (long) (group >>> 3) * BitPacking.GROUP_BYTES * bits;
+    /**
+     * Unpacks the first {@code count} indices of a run starting at byte {@code base} into dst as unsigned bytes,
+     * in whole chunks: dst must hold count rounded up to a multiple of 128.
+     */
+    static void decodeRun(MemorySegment codes, long base, int count, int bits, byte[] dst) {
+        long chunkBytes = (long) BitPacking.GROUP_BYTES * bits;
+        long chunk = base;
+        for (int i = 0; i < count; i += BitPacking.CHUNK, chunk += chunkBytes) {
+            switch (bits) {
+                case 8 -> copy(codes, chunk, dst, i);
+                case 4 -> quads(codes, chunk, dst, i);
+                case 2 -> pairs(codes, chunk, dst, i);
+                case 1 -> singles(codes, chunk, dst, i);
+                default -> mixed(codes, chunk, bits, dst, i);
+            }
+        }
     }
 
-    /** The 16 indices of group {@code sub} (0..7) of the chunk at {@code chunk}, as unsigned byte lanes. */
-    static ByteVector decode(MemorySegment codes, long chunk, int sub, int bits) {
-        if (bits == 8) return load(codes, chunk + 16L * sub);
-        ByteVector acc = null;
+    private static void copy(MemorySegment codes, long chunk, byte[] dst, int off) {
+        for (int q = 0; q < 8; q++) load(codes, chunk + 16L * q).intoArray(dst, off + 16 * q);
+    }
+
+    /** A 4-bit plane: 4 groups of 16 bytes, low nibbles then high nibbles. */
+    private static void quads(MemorySegment codes, long plane, byte[] dst, int off) {
+        for (int q = 0; q < 4; q++) {
+            ByteVector v = load(codes, plane + 16L * q);
+            v.and((byte) 0xF).intoArray(dst, off + 32 * q);
+            shifted(v, 4).and((byte) 0xF).intoArray(dst, off + 32 * q + 16);
+        }
+    }
+
+    /** A 2-bit plane: 2 groups of 16 bytes, four fields each. */
+    private static void pairs(MemorySegment codes, long plane, byte[] dst, int off) {
+        for (int q = 0; q < 2; q++) {
+            ByteVector v = load(codes, plane + 16L * q);
+            int o = off + 64 * q;
+            v.and((byte) 3).intoArray(dst, o);
+            shifted(v, 2).and((byte) 3).intoArray(dst, o + 16);
+            shifted(v, 4).and((byte) 3).intoArray(dst, o + 32);
+            shifted(v, 6).and((byte) 3).intoArray(dst, o + 48);
+        }
+    }
+
+    /** A 1-bit plane: one group of 16 bytes, eight fields. */
+    private static void singles(MemorySegment codes, long plane, byte[] dst, int off) {
+        ByteVector v = load(codes, plane);
+        v.and((byte) 1).intoArray(dst, off);
+        shifted(v, 1).and((byte) 1).intoArray(dst, off + 16);
+        shifted(v, 2).and((byte) 1).intoArray(dst, off + 32);
+        shifted(v, 3).and((byte) 1).intoArray(dst, off + 48);
+        shifted(v, 4).and((byte) 1).intoArray(dst, off + 64);
+        shifted(v, 5).and((byte) 1).intoArray(dst, off + 80);
+        shifted(v, 6).and((byte) 1).intoArray(dst, off + 96);
+        shifted(v, 7).and((byte) 1).intoArray(dst, off + 112);
+    }
+
+    /** Widths 3, 5, 6, 7: the planes 4, 2, 1 present in {@code bits}, lowest bits first, OR-ed into dst. */
+    private static void mixed(MemorySegment codes, long chunk, int bits, byte[] dst, int off) {
         long plane = chunk;
         int shift = 0;
-        if ((bits & 4) != 0) { // 2 indices per byte: 4 groups of 16 bytes
-            acc = field(codes, plane + 16L * (sub >>> 1), (sub & 1) * 4, 0xF);
-            plane += 64;
-            shift = 4;
+        byte[] part = new byte[BitPacking.CHUNK];
+        for (int w = 4; w >= 1; w >>= 1) {
+            if ((bits & w) == 0) continue;
+            byte[] target = shift == 0 ? dst : part;
+            int targetOff = shift == 0 ? off : 0;
+            switch (w) {
+                case 4 -> quads(codes, plane, target, targetOff);
+                case 2 -> pairs(codes, plane, target, targetOff);
+                default -> singles(codes, plane, target, targetOff);
+            }
+            if (shift > 0) {
+                for (int j = 0; j < BitPacking.CHUNK; j += GROUP) {
+                    ByteVector.fromArray(BYTES, dst, off + j)
+                            .or(ByteVector.fromArray(BYTES, part, j).lanewise(VectorOperators.LSHL, shift))
+                            .intoArray(dst, off + j);
+                }
+            }
+            plane += (long) BitPacking.GROUP_BYTES * w;
+            shift += w;
         }
-        if ((bits & 2) != 0) { // 4 per byte: 2 groups
-            ByteVector v = field(codes, plane + 16L * (sub >>> 2), (sub & 3) * 2, 0x3);
-            acc = acc == null ? v : acc.or(v.lanewise(VectorOperators.LSHL, shift));
-            plane += 32;
-            shift += 2;
-        }
-        if ((bits & 1) != 0) { // 8 per byte: 1 group
-            ByteVector v = field(codes, plane, sub, 0x1);
-            acc = acc == null ? v : acc.or(v.lanewise(VectorOperators.LSHL, shift));
-        }
-        return acc;
     }
 
-    private static ByteVector field(MemorySegment codes, long offset, int shift, int mask) {
-        return load(codes, offset).lanewise(VectorOperators.LSHR, shift).and((byte) mask);
+    /** v's bytes shifted right by k within 32-bit lanes; the caller's mask removes bits from the next byte. */
+    private static ByteVector shifted(ByteVector v, int k) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, k).reinterpretAsBytes();
     }
 
     private static ByteVector load(MemorySegment codes, long offset) {

@@ -4,10 +4,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
+import org.turboquant.core.BitPacking;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.simd.TurboQuantKernels;
 
@@ -22,63 +19,48 @@ import org.turboquant.simd.TurboQuantKernels;
 public final class PanamaKernels implements TurboQuantKernels {
     private static final int MAX_BATCH = 64;
 
-    private final VectorSpecies<Float> floats;
-    private final VectorSpecies<Integer> ints;
-    private final int lanes;
-    private final VectorRotations rotations;
+    private static final PanamaKernels INSTANCE = new PanamaKernels();
 
-    private PanamaKernels(int vectorBits) {
-        VectorShape shape = VectorShape.forBitSize(vectorBits);
-        this.floats = VectorSpecies.of(float.class, shape);
-        this.ints = VectorSpecies.of(int.class, shape);
-        this.lanes = floats.length();
-        this.rotations = new VectorRotations(floats);
-    }
+    private final int lanes = Lanes.LENGTH;
+    private final VectorRotations rotations = new VectorRotations();
+
+    private PanamaKernels() {}
 
     /**
-     * Kernels at {@code vectorBits} (128, 256 or 512), or at the preferred width for 0. A forced width above the
-     * hardware's is capped to it (wider species would be emulated, far slower than the scalar path).
+     * The kernels at this JVM's width ({@link Lanes}). {@code vectorBits} is what the provider read from
+     * {@code -Dturboquant.vectorBits} (0 = widest); it must agree with the width fixed at class initialization.
      */
     public static PanamaKernels create(int vectorBits) {
-        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        return new PanamaKernels(vectorBits == 0 ? preferred : Math.min(checkWidth(vectorBits), preferred));
+        if (vectorBits != 0 && Math.min(vectorBits, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize())
+                != Lanes.F.vectorBitSize())
+            throw new IllegalStateException("vector width is fixed per JVM at " + Lanes.F.vectorBitSize()
+                    + " bits (set -Dturboquant.vectorBits before first use), asked for " + vectorBits);
+        return INSTANCE;
     }
 
-    /** Kernels at exactly {@code vectorBits}, even beyond the hardware's width (tests cover every width). */
-    public static PanamaKernels ofWidth(int vectorBits) {
-        return new PanamaKernels(checkWidth(vectorBits));
-    }
-
-    private static int checkWidth(int bits) {
-        if (bits != 128 && bits != 256 && bits != 512)
-            throw new IllegalArgumentException("vector width must be 128, 256 or 512, got " + bits);
-        return bits;
+    /** The vector width in bits these kernels run at. */
+    public int vectorBits() {
+        return Lanes.F.vectorBitSize();
     }
 
     @Override
     public String name() {
-        return "panama-" + floats.vectorBitSize();
+        return "panama-" + vectorBits();
     }
 
     @Override
     public void unpack(MemorySegment src, long srcOff, int count, int bits, byte[] dst, int dstOff) {
-        byte[] tail = new byte[GroupDecoder.GROUP];
-        for (int t = 0, i = 0; i < count; t++, i += GroupDecoder.GROUP) {
-            ByteVector v = GroupDecoder.decode(src, GroupDecoder.chunkBase(srcOff, t, bits), t & 7, bits);
-            if (count - i >= GroupDecoder.GROUP) {
-                v.intoArray(dst, dstOff + i);
-            } else {
-                v.intoArray(tail, 0);
-                System.arraycopy(tail, 0, dst, dstOff + i, count - i);
-            }
-        }
+        byte[] idx = new byte[roundUpToGroup(count)];
+        GroupDecoder.decodeRun(src, srcOff, count, bits, idx);
+        System.arraycopy(idx, 0, dst, dstOff, count);
     }
 
     @Override
     public void dequantizeRow(QuantizedMatrix m, int row, float[] dst, int dstOff) {
         checkRow(m, row);
         int g = m.blockSize();
-        float[] values = decodeRow(m, new CentroidTable(ints, m.centroids()), row, null);
+        float[] values = new float[roundUpToGroup(m.layout().paddedCols())];
+        decodeRow(m, new CentroidTable(Lanes.I, m.centroids()), row, new byte[values.length], values);
         float[] tmp = new float[g];
         for (int k = 0; k < m.blocksPerRow(); k++) {
             rotations.unrotate(m.rotation(), values, k * g, tmp);
@@ -92,14 +74,18 @@ public final class PanamaKernels implements TurboQuantKernels {
     public void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
         float[] rotated = rotateInput(m, x, 0);
-        CentroidTable table = new CentroidTable(ints, m.centroids());
-        if (m.blockSize() % GroupDecoder.GROUP == 0) {
-            for (int r = rowStart; r < rowEnd; r++) y[r] = fusedRowDot(m, table, r, rotated);
+        CentroidTable table = new CentroidTable(Lanes.I, m.centroids());
+        int n = roundUpToGroup(m.layout().paddedCols());
+        byte[] idx = new byte[n];
+        float[] sums = new float[lanes];
+        if (m.blockSize() % GroupDecoder.GROUP == 0 && table.singlePair()) {
+            IntVector low = table.low(), high = table.high(); // locals, so they stay in registers
+            for (int r = rowStart; r < rowEnd; r++) y[r] = fusedRowDot(m, low, high, r, rotated, idx, sums);
         } else {
-            float[] values = null;
+            float[] values = new float[n];
             for (int r = rowStart; r < rowEnd; r++) {
-                values = decodeRow(m, table, r, values);
-                y[r] = decodedRowDot(m, r, values, rotated);
+                decodeRow(m, table, r, idx, values);
+                y[r] = decodedRowDot(m, r, values, rotated, sums);
             }
         }
     }
@@ -110,11 +96,14 @@ public final class PanamaKernels implements TurboQuantKernels {
         if (batch < 1 || batch > MAX_BATCH) throw new IllegalArgumentException("batch must be in 1..64, got " + batch);
         float[][] rotated = new float[batch][];
         for (int b = 0; b < batch; b++) rotated[b] = rotateInput(m, x, b * m.cols());
-        CentroidTable table = new CentroidTable(ints, m.centroids());
-        float[] values = null;
+        CentroidTable table = new CentroidTable(Lanes.I, m.centroids());
+        int n = roundUpToGroup(m.layout().paddedCols());
+        byte[] idx = new byte[n];
+        float[] values = new float[n];
+        float[] sums = new float[lanes];
         for (int r = rowStart; r < rowEnd; r++) {
-            values = decodeRow(m, table, r, values); // decoded once, reused by every input of the batch
-            for (int b = 0; b < batch; b++) y[b * m.rows() + r] = decodedRowDot(m, r, values, rotated[b]);
+            decodeRow(m, table, r, idx, values); // decoded once, reused by every input of the batch
+            for (int b = 0; b < batch; b++) y[b * m.rows() + r] = decodedRowDot(m, r, values, rotated[b], sums);
         }
     }
 
@@ -131,75 +120,65 @@ public final class PanamaKernels implements TurboQuantKernels {
     }
 
     /**
-     * The hot loop, for blocks that are whole 16-index groups: decode 16 indices, widen to int lanes, look up,
-     * FMA against the rotated input; no intermediate array.
+     * The hot loop, for blocks that are whole 16-index groups and a codebook of at most 2·L entries (b ≤ 4 at 512
+     * bits): unpack the row's indices (an L1-resident byte run), then per L indices widen to int lanes, look up
+     * with one two-register permute and FMA against the rotated input.
      */
-    private float fusedRowDot(QuantizedMatrix m, CentroidTable table, int row, float[] rotated) {
-        MemorySegment codes = m.codes();
-        int bits = m.bits();
-        long rowBase = row * m.rowStrideBytes();
+    private float fusedRowDot(QuantizedMatrix m, IntVector low, IntVector high, int row, float[] rotated, byte[] idx,
+                              float[] sums) {
+        GroupDecoder.decodeRun(m.codes(), row * m.rowStrideBytes(), m.layout().paddedCols(), m.bits(), idx);
         int groupsPerBlock = m.blockSize() / GroupDecoder.GROUP;
         int partsPerGroup = GroupDecoder.GROUP / lanes;
         float[] scales = m.scales();
         int scaleBase = row * m.blocksPerRow();
-        FloatVector sum = FloatVector.zero(floats);
+        FloatVector sum = Lanes.zero();
         int group = 0;
         for (int k = 0; k < m.blocksPerRow(); k++) {
-            FloatVector acc = FloatVector.zero(floats);
+            FloatVector acc = Lanes.zero();
             for (int end = group + groupsPerBlock; group < end; group++) {
-                ByteVector idx = GroupDecoder.decode(codes, GroupDecoder.chunkBase(rowBase, group, bits), group & 7, bits);
                 int xi = group * GroupDecoder.GROUP;
+                ByteVector codes = ByteVector.fromArray(GroupDecoder.BYTES, idx, xi);
                 for (int p = 0; p < partsPerGroup; p++, xi += lanes) {
-                    FloatVector c = table.lookup(widen(idx, p));
-                    acc = c.fma(FloatVector.fromArray(floats, rotated, xi), acc);
+                    FloatVector c = Lanes.widen(codes, p).selectFrom(low, high).reinterpretAsFloats();
+                    acc = c.fma(Lanes.load(rotated, xi), acc);
                 }
             }
-            sum = acc.fma(FloatVector.broadcast(floats, scales[scaleBase + k]), sum);
+            sum = acc.fma(Lanes.broadcast(scales[scaleBase + k]), sum);
         }
-        return LaneSums.sum(sum, new float[lanes]);
+        return LaneSums.sum(sum, sums);
     }
 
     /** Row times a rotated input, from centroid values already decoded by {@link #decodeRow}. */
-    private float decodedRowDot(QuantizedMatrix m, int row, float[] values, float[] rotated) {
+    private float decodedRowDot(QuantizedMatrix m, int row, float[] values, float[] rotated, float[] sums) {
         int g = m.blockSize();
         float[] scales = m.scales();
         int scaleBase = row * m.blocksPerRow();
-        FloatVector sum = FloatVector.zero(floats);
+        FloatVector sum = Lanes.zero();
         for (int k = 0; k < m.blocksPerRow(); k++) {
-            FloatVector acc = FloatVector.zero(floats);
-            int off = k * g, end = off + g;
-            int i = off;
-            for (; i <= end - lanes; i += lanes) {
-                acc = FloatVector.fromArray(floats, values, i).fma(FloatVector.fromArray(floats, rotated, i), acc);
-            }
-            if (i < end) {
-                VectorMask<Float> tail = floats.indexInRange(i, end);
-                acc = FloatVector.fromArray(floats, values, i, tail)
-                        .fma(FloatVector.fromArray(floats, rotated, i, tail), acc);
-            }
-            sum = acc.fma(FloatVector.broadcast(floats, scales[scaleBase + k]), sum);
+            FloatVector acc = Lanes.zero();
+            int i = k * g, end = i + g;
+            for (; i <= end - lanes; i += lanes) acc = Lanes.load(values, i).fma(Lanes.load(rotated, i), acc);
+            if (i < end) acc = Lanes.loadUpTo(values, i, end).fma(Lanes.loadUpTo(rotated, i, end), acc);
+            sum = acc.fma(Lanes.broadcast(scales[scaleBase + k]), sum);
         }
-        return LaneSums.sum(sum, new float[lanes]);
+        return LaneSums.sum(sum, sums);
     }
 
-    /** centroids[idx] for every index of the row, rounded up to whole 16-index groups; reuses {@code dst} if big enough. */
-    private float[] decodeRow(QuantizedMatrix m, CentroidTable table, int row, float[] dst) {
-        int groups = (m.layout().paddedCols() + GroupDecoder.GROUP - 1) / GroupDecoder.GROUP;
-        if (dst == null || dst.length < groups * GroupDecoder.GROUP) dst = new float[groups * GroupDecoder.GROUP];
-        long rowBase = row * m.rowStrideBytes();
-        int bits = m.bits();
-        for (int t = 0; t < groups; t++) {
-            ByteVector idx = GroupDecoder.decode(m.codes(), GroupDecoder.chunkBase(rowBase, t, bits), t & 7, bits);
+    /** values[j] = centroids[idx_j] for every index of the row, in whole groups of 16 (idx is scratch). */
+    private void decodeRow(QuantizedMatrix m, CentroidTable table, int row, byte[] idx, float[] values) {
+        int n = m.layout().paddedCols();
+        GroupDecoder.decodeRun(m.codes(), row * m.rowStrideBytes(), n, m.bits(), idx);
+        for (int i = 0; i < n; i += GroupDecoder.GROUP) {
+            ByteVector codes = ByteVector.fromArray(GroupDecoder.BYTES, idx, i);
             for (int p = 0; p < GroupDecoder.GROUP / lanes; p++) {
-                table.lookup(widen(idx, p)).intoArray(dst, t * GroupDecoder.GROUP + p * lanes);
+                table.lookup(Lanes.widen(codes, p)).intoArray(values, i + p * lanes);
             }
         }
-        return dst;
     }
 
-    /** Byte lanes [p·L, (p+1)·L) zero-extended to int lanes. */
-    private IntVector widen(ByteVector idx, int part) {
-        return (IntVector) idx.convertShape(VectorOperators.ZERO_EXTEND_B2I, ints, part);
+    /** Scratch length for n indices: decoding writes whole chunks. */
+    private static int roundUpToGroup(int n) {
+        return (n + BitPacking.CHUNK - 1) / BitPacking.CHUNK * BitPacking.CHUNK;
     }
 
     private static void checkRow(QuantizedMatrix m, int row) {

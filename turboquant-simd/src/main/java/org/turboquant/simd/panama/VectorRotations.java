@@ -1,8 +1,6 @@
 package org.turboquant.simd.panama;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.turboquant.core.HadamardRotation;
 import org.turboquant.core.QrRotation;
 import org.turboquant.core.Rotation;
@@ -12,11 +10,6 @@ import org.turboquant.core.Rotation;
  * dense row-major products for {@link QrRotation}. Works in place on one block of g floats.
  */
 final class VectorRotations {
-    private final VectorSpecies<Float> species;
-
-    VectorRotations(VectorSpecies<Float> species) {
-        this.species = species;
-    }
 
     /** v[off..+g) = P · v[off..+g); {@code tmp} holds at least g floats (needed by QR). */
     void rotate(Rotation rotation, float[] v, int off, float[] tmp) {
@@ -58,7 +51,7 @@ final class VectorRotations {
 
     /** In-place unnormalized Walsh–Hadamard transform (Sylvester order); strides below one vector stay scalar. */
     void fwht(float[] v, int off, int n) {
-        int lanes = species.length();
+        int lanes = Lanes.LENGTH;
         for (int h = 1; h < n && h < lanes; h <<= 1) {
             for (int i = 0; i < n; i += h << 1) {
                 for (int j = off + i; j < off + i + h; j++) {
@@ -71,7 +64,7 @@ final class VectorRotations {
         for (int h = lanes; h < n; h <<= 1) {
             for (int i = 0; i < n; i += h << 1) {
                 for (int j = off + i; j < off + i + h; j += lanes) {
-                    FloatVector a = FloatVector.fromArray(species, v, j), b = FloatVector.fromArray(species, v, j + h);
+                    FloatVector a = Lanes.load(v, j), b = Lanes.load(v, j + h);
                     a.add(b).intoArray(v, j);
                     a.sub(b).intoArray(v, j + h);
                 }
@@ -81,8 +74,8 @@ final class VectorRotations {
 
     private void multiply(float[] v, int off, float[] factors, int n, float scale) {
         int i = 0;
-        for (; i <= n - species.length(); i += species.length()) {
-            FloatVector.fromArray(species, v, off + i).mul(FloatVector.fromArray(species, factors, i)).mul(scale)
+        for (; i <= n - Lanes.LENGTH; i += Lanes.LENGTH) {
+            Lanes.load(v, off + i).mul(Lanes.load(factors, i)).mul(scale)
                     .intoArray(v, off + i);
         }
         for (; i < n; i++) v[off + i] = v[off + i] * factors[i] * scale;
@@ -90,27 +83,27 @@ final class VectorRotations {
 
     private void scale(float[] v, int off, int n, float s) {
         int i = 0;
-        for (; i <= n - species.length(); i += species.length()) {
-            FloatVector.fromArray(species, v, off + i).mul(s).intoArray(v, off + i);
+        for (; i <= n - Lanes.LENGTH; i += Lanes.LENGTH) {
+            Lanes.load(v, off + i).mul(s).intoArray(v, off + i);
         }
         for (; i < n; i++) v[off + i] *= s;
     }
 
     private float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        FloatVector acc = FloatVector.zero(species);
+        FloatVector acc = Lanes.zero();
         int i = 0;
-        for (; i <= n - species.length(); i += species.length()) {
-            acc = FloatVector.fromArray(species, a, aOff + i).fma(FloatVector.fromArray(species, b, bOff + i), acc);
+        for (; i <= n - Lanes.LENGTH; i += Lanes.LENGTH) {
+            acc = Lanes.load(a, aOff + i).fma(Lanes.load(b, bOff + i), acc);
         }
-        float s = LaneSums.sum(acc, new float[species.length()]);
+        float s = LaneSums.sum(acc, new float[Lanes.LENGTH]);
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
     }
 
     private void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
-        for (; i <= n - species.length(); i += species.length()) {
-            FloatVector.fromArray(species, x, xOff + i).fma(FloatVector.broadcast(species, alpha), FloatVector.fromArray(species, y, yOff + i))
+        for (; i <= n - Lanes.LENGTH; i += Lanes.LENGTH) {
+            Lanes.load(x, xOff + i).fma(Lanes.broadcast(alpha), Lanes.load(y, yOff + i))
                     .intoArray(y, yOff + i);
         }
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
