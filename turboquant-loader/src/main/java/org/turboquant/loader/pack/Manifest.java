@@ -39,7 +39,8 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
      * @param cols        columns of the quantized matrix (the reduction dimension)
      * @param seed        the tensor's rotation seed as 16 hex digits (an unsigned 64-bit value)
      * @param parts       role (codes, scales, centroids, quants, data) → tensor name in the weights file
-     * @param sha256      hex SHA-256 of the parts' bytes, concatenated in the order they appear in the weights file
+     * @param sha256      hex SHA-256 of {@link #decodeFields()} followed by the parts' bytes in the order they
+     *                    appear in the weights file
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TensorEntry(String name, String dtype, long[] shape, String method, Integer bits, Integer blockSize,
@@ -49,6 +50,23 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
 
         public Method methodEnum() {
             return Method.parse(method);
+        }
+
+        TensorEntry withSha256(String hex) {
+            return new TensorEntry(name, dtype, shape, method, bits, blockSize, rotation, seed, normDtype,
+                    normCorrection, transposed, rows, cols, parts, hex, bitsPerWeight, keptReason);
+        }
+
+        /**
+         * The fields decoding depends on, one "key=value" per line in this fixed order, UTF-8; hashed ahead of the
+         * part bytes so that {@code --verify} also catches an edited seed, shape or bit width.
+         */
+        byte[] decodeFields() {
+            String s = "name=" + name + "\ndtype=" + dtype + "\nshape=" + java.util.Arrays.toString(shape)
+                    + "\nmethod=" + method + "\nbits=" + bits + "\nblock_size=" + blockSize + "\nrotation=" + rotation
+                    + "\nseed=" + seed + "\nnorm_dtype=" + normDtype + "\nnorm_correction=" + normCorrection
+                    + "\ntransposed=" + transposed + "\nrows=" + rows + "\ncols=" + cols + "\n";
+            return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

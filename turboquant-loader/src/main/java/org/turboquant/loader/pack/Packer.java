@@ -47,12 +47,37 @@ public final class Packer {
         Path target = outDir.toAbsolutePath().normalize();
         if (Files.exists(target) && !force)
             throw new FileAlreadyExistsException(target.toString(), null, "already exists (use --force to replace it)");
-        Files.createDirectories(target.getParent());
+        refuseToReplaceInput(input, target);
+        try (TensorSource source = TensorSource.open(input)) {
+            Path createdParent = TempDirs.firstMissing(target.getParent());
+            Files.createDirectories(target.getParent());
+            boolean done = false;
+            try {
+                Summary s = packInto(source, target, options, progress, t0);
+                done = true;
+                return s;
+            } finally {
+                if (!done && createdParent != null) TempDirs.deleteQuietly(createdParent);
+            }
+        }
+    }
+
+    /** {@code --force} replaces OUTDIR: never when OUTDIR is the input or holds it. */
+    private static void refuseToReplaceInput(Path input, Path target) throws IOException {
+        if (!Files.exists(input) || !Files.exists(target)) return;
+        Path in = input.toRealPath(), out = target.toRealPath();
+        if (in.startsWith(out))
+            throw new org.turboquant.loader.BadInputException(input, null,
+                    "the output " + target + " is or contains the input; choose another output directory");
+    }
+
+    private static Summary packInto(TensorSource source, Path target, PackOptions options, ProgressListener progress,
+                                    long t0) throws IOException {
         Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
         TempDirs.makeShareable(tmp); // temp directories are created 0700; a pack is an ordinary directory
         Thread cleanup = new Thread(() -> TempDirs.deleteQuietly(tmp), "turboquant-pack-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        try (TensorSource source = TensorSource.open(input)) {
+        try {
             Manifest manifest = new Packer.Run(source, options, progress).writeTo(tmp);
             if (Files.exists(target)) TempDirs.deleteRecursively(target);
             Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -76,6 +101,7 @@ public final class Packer {
         private final PackOptions options;
         private final ProgressListener progress;
         private final List<TensorPlan> plans = new ArrayList<>();
+        private final List<TensorEncoder> encoders = new ArrayList<>(); // null for kept tensors
 
         Run(TensorSource source, PackOptions options, ProgressListener progress) {
             this.source = source;
@@ -83,17 +109,24 @@ public final class Packer {
             this.progress = progress;
             for (SourceTensor t : source.tensors()) {
                 boolean nonFinite = options.keepNonFinite() && t.dtype().isFloat() && NonFinite.any(source, t);
-                plans.add(TensorPlan.decide(t, options, nonFinite));
+                TensorPlan plan = TensorPlan.decide(t, options, nonFinite);
+                TensorEncoder encoder = plan.quantized() ? plan.encoder(options) : null;
+                // short rows are padded to 128 indices: a narrow matrix could come out bigger than it went in
+                if (encoder != null && partBytes(encoder) >= t.byteSize()) {
+                    plan = TensorPlan.kept(t, "quantized would not be smaller");
+                    encoder = null;
+                }
+                plans.add(plan);
+                encoders.add(encoder);
             }
         }
 
         Manifest writeTo(Path dir) throws IOException {
-            List<TensorEncoder> encoders = new ArrayList<>();
             List<TensorSpec> specs = new ArrayList<>();
             long totalWeights = 0;
-            for (TensorPlan p : plans) {
-                TensorEncoder e = p.quantized() ? p.encoder(options) : null;
-                encoders.add(e);
+            for (int i = 0; i < plans.size(); i++) {
+                TensorPlan p = plans.get(i);
+                TensorEncoder e = encoders.get(i);
                 if (e != null) specs.addAll(e.parts());
                 else specs.add(TensorSpec.of(p.source().name(), p.source().dtype(), p.source().shape()));
                 totalWeights += p.source().numel();
@@ -111,7 +144,8 @@ public final class Packer {
                 for (int i = 0; i < plans.size(); i++) {
                     TensorPlan plan = plans.get(i);
                     progress.tensor(plan.source().name());
-                    DigestingSink sink = new DigestingSink(writer);
+                    Manifest.TensorEntry entry = entry(plan, encoders.get(i));
+                    DigestingSink sink = new DigestingSink(writer, entry.decodeFields());
                     if (plan.quantized()) {
                         writeQuantized(plan, encoders.get(i), sink, pool);
                         quantizedWeights += plan.source().numel();
@@ -121,7 +155,7 @@ public final class Packer {
                         progress.advance(plan.source().numel());
                     }
                     packBytes += sink.bytes;
-                    entries.add(entry(plan, encoders.get(i), sink));
+                    entries.add(entry.withSha256(sink.hex()));
                 }
             } finally {
                 pool.shutdownNow();
@@ -184,14 +218,15 @@ public final class Packer {
             }
         }
 
-        private Manifest.TensorEntry entry(TensorPlan plan, TensorEncoder encoder, DigestingSink sink) {
+        /** The manifest entry of a plan, without its checksum (known once the parts are written). */
+        private Manifest.TensorEntry entry(TensorPlan plan, TensorEncoder encoder) {
             SourceTensor t = plan.source();
-            double bpw = bitsPerWeight(sink.bytes, t.numel());
             if (!plan.quantized()) {
                 return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), Method.KEPT.id(), null, null,
-                        null, null, null, null, false, 0, 0, Map.of("data", t.name()), sink.hex(), bpw,
-                        plan.keptReason());
+                        null, null, null, null, false, 0, 0, Map.of("data", t.name()), null,
+                        bitsPerWeight(t.byteSize(), t.numel()), plan.keptReason());
             }
+            double bpw = bitsPerWeight(partBytes(encoder), t.numel());
             Map<String, String> parts = new TreeMap<>();
             for (int i = 0; i < encoder.parts().size(); i++) parts.put(encoder.roles().get(i), encoder.parts().get(i).name());
             boolean tq = plan.method() == Method.TURBOQUANT;
@@ -202,7 +237,7 @@ public final class Packer {
                     tq ? block : (plan.method() == Method.RTN ? null : 32),
                     tq ? cfg.rotation().id() : null, tq ? HexFormat.of().toHexDigits(cfg.seed()) : null,
                     tq ? cfg.normPrecision().id() : (plan.method() == Method.RTN ? "f32" : "f16"),
-                    tq ? cfg.normCorrection() : null, plan.transposed(), plan.rows(), plan.cols(), parts, sink.hex(),
+                    tq ? cfg.normCorrection() : null, plan.transposed(), plan.rows(), plan.cols(), parts, null,
                     bpw, null);
         }
 
@@ -229,6 +264,12 @@ public final class Packer {
         }
     }
 
+    private static long partBytes(TensorEncoder encoder) {
+        long b = 0;
+        for (TensorSpec spec : encoder.parts()) b += spec.byteSize();
+        return b;
+    }
+
     static double bitsPerWeight(long bytes, long weights) {
         return weights == 0 ? 0 : Math.round(8.0 * bytes / weights * 1e6) / 1e6;
     }
@@ -239,8 +280,9 @@ public final class Packer {
         private final MessageDigest digest = Sha256s.newDigest();
         long bytes;
 
-        DigestingSink(SafetensorsWriter writer) {
+        DigestingSink(SafetensorsWriter writer, byte[] decodeFields) {
             this.writer = writer;
+            digest.update(decodeFields);
         }
 
         @Override

@@ -16,6 +16,13 @@ final class TempDirs {
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    /** The outermost ancestor of {@code dir} (or dir itself) that does not exist yet, or null if it exists. */
+    static Path firstMissing(Path dir) {
+        Path missing = null;
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) missing = p;
+        return missing;
+    }
+
     static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> paths = Files.walk(dir)) {

@@ -34,7 +34,7 @@ record TensorPlan(SourceTensor source, Method method, int bits, boolean transpos
         return new TensorPlan(t, options.method(), options.bitsFor(name), transposed, (int) rows, (int) cols, null);
     }
 
-    private static TensorPlan kept(SourceTensor t, String reason) {
+    static TensorPlan kept(SourceTensor t, String reason) {
         return new TensorPlan(t, Method.KEPT, 0, false, 0, 0, reason);
     }
 

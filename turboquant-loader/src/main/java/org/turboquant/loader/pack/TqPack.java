@@ -61,11 +61,17 @@ public final class TqPack implements AutoCloseable {
         }
         try {
             Map<String, TqTensor> tensors = new LinkedHashMap<>();
+            Path manifestFile = dir.resolve(Manifest.FILE_NAME);
             for (Manifest.TensorEntry e : manifest.tensors()) {
-                if (e.name() == null) throw new BadInputException(dir.resolve(Manifest.FILE_NAME), null, "a tensor has no name");
-                if (tensors.containsKey(e.name()))
-                    throw new BadInputException(dir.resolve(Manifest.FILE_NAME), e.name(), "listed twice");
-                tensors.put(e.name(), new TqTensor(e, weights, dir));
+                if (e == null || e.name() == null) throw new BadInputException(manifestFile, null, "a tensor has no name");
+                if (tensors.containsKey(e.name())) throw new BadInputException(manifestFile, e.name(), "listed twice");
+                try {
+                    tensors.put(e.name(), new TqTensor(e, weights, dir));
+                } catch (BadInputException bad) {
+                    throw bad;
+                } catch (RuntimeException invalid) { // a field out of range for the decoder (bits, block, seed, ...)
+                    throw new BadInputException(manifestFile, e.name(), "invalid entry: " + invalid.getMessage());
+                }
             }
             TqPack pack = new TqPack(dir, manifest, weights, Collections.unmodifiableMap(tensors));
             if (verify) pack.verify();
@@ -93,6 +99,9 @@ public final class TqPack implements AutoCloseable {
             throw new BadInputException(file, null, "unsupported format version " + m.version()
                     + " (this tool reads version " + Manifest.VERSION + ")");
         if (m.tensors() == null) throw new BadInputException(file, null, "no tensor list");
+        if (m.source() == null || m.source().sha256() == null)
+            throw new BadInputException(file, null, "no source description");
+        if (m.totals() == null) throw new BadInputException(file, null, "no totals");
         return m;
     }
 
@@ -100,6 +109,7 @@ public final class TqPack implements AutoCloseable {
     public void verify() {
         for (TqTensor t : tensors.values()) {
             MessageDigest digest = Sha256s.newDigest();
+            digest.update(t.manifestEntry().decodeFields());
             for (String part : partsInFileOrder(t.manifestEntry())) Sha256s.update(digest, weights.segment(part));
             String actual = HexFormat.of().formatHex(digest.digest());
             if (!actual.equals(t.manifestEntry().sha256()))

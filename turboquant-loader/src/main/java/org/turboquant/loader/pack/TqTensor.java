@@ -42,6 +42,14 @@ public final class TqTensor {
         Map<String, String> parts = entry.parts();
         PartReader r = new PartReader(weights, packDir, entry);
         int rows = entry.rows(), cols = entry.cols();
+        if (entry.shape() == null) throw r.bad("missing field 'shape'");
+        DType.fromId(String.valueOf(entry.dtype())).orElseThrow(() -> r.bad("unknown dtype '" + entry.dtype() + "'"));
+        if (method != Method.KEPT) {
+            long[] expected = entry.transposed() ? new long[] {cols, rows} : new long[] {rows, cols};
+            if (!java.util.Arrays.equals(entry.shape(), expected))
+                throw r.bad("shape " + java.util.Arrays.toString(entry.shape()) + " disagrees with rows " + rows
+                        + ", cols " + cols + (entry.transposed() ? " (transposed)" : ""));
+        }
         switch (method) {
             case TURBOQUANT -> {
                 RotationKind kind = RotationKind.parse(r.require(entry.rotation(), "rotation"));
