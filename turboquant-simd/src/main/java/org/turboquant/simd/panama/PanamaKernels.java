@@ -78,7 +78,7 @@ public final class PanamaKernels implements TurboQuantKernels {
         int n = roundUpToGroup(m.layout().paddedCols());
         byte[] idx = new byte[n];
         float[] sums = new float[lanes];
-        if (m.blockSize() % GroupDecoder.GROUP == 0 && table.singlePair()) {
+        if (m.blockSize() % GroupDecoder.GROUP == 0 && table.inRegisters()) {
             IntVector low = table.low(), high = table.high(); // locals, so they stay in registers
             for (int r = rowStart; r < rowEnd; r++) y[r] = fusedRowDot(m, low, high, r, rotated, idx, sums);
         } else {
@@ -139,8 +139,7 @@ public final class PanamaKernels implements TurboQuantKernels {
                 int xi = group * GroupDecoder.GROUP;
                 ByteVector codes = ByteVector.fromArray(GroupDecoder.BYTES, idx, xi);
                 for (int p = 0; p < partsPerGroup; p++, xi += lanes) {
-                    FloatVector c = Lanes.widen(codes, p).selectFrom(low, high).reinterpretAsFloats();
-                    acc = c.fma(Lanes.load(rotated, xi), acc);
+                    acc = CentroidTable.lookup(Lanes.widen(codes, p), low, high).fma(Lanes.load(rotated, xi), acc);
                 }
             }
             sum = acc.fma(Lanes.broadcast(scales[scaleBase + k]), sum);
@@ -164,14 +163,20 @@ public final class PanamaKernels implements TurboQuantKernels {
         return LaneSums.sum(sum, sums);
     }
 
-    /** values[j] = centroids[idx_j] for every index of the row, in whole groups of 16 (idx is scratch). */
+    /** values[j] = centroids[idx_j] for every index of the row, in whole chunks (idx is scratch). */
     private void decodeRow(QuantizedMatrix m, CentroidTable table, int row, byte[] idx, float[] values) {
         int n = m.layout().paddedCols();
         GroupDecoder.decodeRun(m.codes(), row * m.rowStrideBytes(), n, m.bits(), idx);
+        if (!table.inRegisters()) {
+            float[] centroids = table.centroids();
+            for (int i = 0; i < n; i++) values[i] = centroids[idx[i] & 0xFF];
+            return;
+        }
+        IntVector low = table.low(), high = table.high();
         for (int i = 0; i < n; i += GroupDecoder.GROUP) {
             ByteVector codes = ByteVector.fromArray(GroupDecoder.BYTES, idx, i);
             for (int p = 0; p < GroupDecoder.GROUP / lanes; p++) {
-                table.lookup(Lanes.widen(codes, p)).intoArray(values, i + p * lanes);
+                CentroidTable.lookup(Lanes.widen(codes, p), low, high).intoArray(values, i + p * lanes);
             }
         }
     }
