@@ -44,6 +44,9 @@ final class UnpackCommand implements Callable<Integer> {
         if (Files.exists(output) && !force)
             throw new FileAlreadyExistsException(output.toString(), null, "already exists (use --force to replace it)");
         Path target = output.toAbsolutePath();
+        if (target.normalize().startsWith(packDir.toAbsolutePath().normalize())) // --force would overwrite the pack
+            throw new org.turboquant.loader.BadInputException(output, null,
+                    "is inside the pack " + packDir + "; write it elsewhere");
         Files.createDirectories(target.getParent());
         // createFile honours the umask (createTempFile would make the checkpoint 0600 after the rename)
         Path tmp = Files.createFile(target.resolveSibling(

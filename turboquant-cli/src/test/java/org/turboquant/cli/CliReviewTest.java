@@ -155,6 +155,19 @@ class CliReviewTest {
         assertThat(header).startsWith("{\"__metadata__\":{\"format\":\"pt\",\"turboquant_pack\":\"turboquant-jvm ");
     }
 
+    /** --force used to let unpack overwrite the pack's own weights file, destroying the pack. */
+    @Test
+    void unpackRefusesToWriteIntoThePack() throws IOException {
+        Path pack = packOf(checkpoint(tmp.resolve("src/model.safetensors")), "pack");
+        Path weights = pack.resolve("turboquant_weights.safetensors");
+        byte[] before = Files.readAllBytes(weights);
+        Run r = tq("unpack", pack, "-o", weights, "--force");
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertOneCleanLine(r, "turboquant_weights.safetensors", "inside the pack");
+        assertThat(Files.readAllBytes(weights)).isEqualTo(before);
+        assertThat(tq("inspect", pack, "--verify").exit()).isZero();
+    }
+
     /** Unpack used Files.createTempFile (mode 0600) and renamed it: the checkpoint was private to its writer. */
     @Test
     void unpackedCheckpointGetsOrdinaryPermissions() throws IOException {
