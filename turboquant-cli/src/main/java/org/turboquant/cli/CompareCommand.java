@@ -87,6 +87,8 @@ public final class CompareCommand implements Callable<Integer> {
             }
         // Norm correction on the candidate default, to measure what it buys.
         for (int b : bits) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F16, true));
+        // f32 norms at 4 and 8 bits, to measure what f16 storage of the scales costs.
+        for (int b : new int[] {4, 8}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F32, false));
         for (int b : new int[] {2, 4, 8}) list.add(Scheme.rtn(b));
         list.add(Scheme.q4_0());
         list.add(Scheme.q8_0());

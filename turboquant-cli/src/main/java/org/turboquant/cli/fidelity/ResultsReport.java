@@ -61,25 +61,27 @@ public final class ResultsReport {
         return sb.toString();
     }
 
-    /** Relative squared error per tensor group, for the settings that decide the 4- and 8-bit comparison. */
+    /** Relative squared error per tensor kind, for the 4- and 8-bit settings (where the race with Q4_0/Q8_0 is). */
     static String perTensor(List<ComparisonRow> rows) {
         List<ComparisonRow> picked = rows.stream().filter(r -> r.scheme().bits() == 4 || r.scheme().bits() == 8)
                 .filter(r -> !r.scheme().isTurboQuant() || !r.scheme().normCorrection()).toList();
         if (picked.isEmpty()) return "";
-        List<String> groups = new ArrayList<>();
-        for (var t : picked.getFirst().tensors()) if (!groups.contains(group(t.name()))) groups.add(group(t.name()));
-        StringBuilder sb = new StringBuilder("Per-tensor relative squared error ||W − Ŵ||² / ||W||² (mean over the "
-                + "tensors of each kind; " + picked.getFirst().tensors().size() + " quantized tensors):\n\n| setting |");
+        List<String> kinds = kinds(picked.getFirst().tensors());
+        List<String> groups = kinds.stream().distinct().toList();
+        StringBuilder sb = new StringBuilder("Per-tensor relative squared error ||W − Ŵ||² / ||W||² (as `tq eval` "
+                + "reports it), averaged over the tensors of each kind (" + kinds.size() + " quantized tensors; "
+                + "the pooler does not feed the sentence embedding):\n\n| setting | bits/weight |");
         for (String g : groups) sb.append(' ').append(g).append(" |");
-        sb.append("\n|---|").append("---:|".repeat(groups.size())).append('\n');
+        sb.append("\n|---|---:|").append("---:|".repeat(groups.size())).append('\n');
         for (ComparisonRow r : picked) {
             Map<String, double[]> acc = new LinkedHashMap<>();
-            for (var t : r.tensors()) {
-                double[] a = acc.computeIfAbsent(group(t.name()), k -> new double[2]);
-                a[0] += t.relativeMse();
+            for (int i = 0; i < r.tensors().size(); i++) {
+                double[] a = acc.computeIfAbsent(kinds.get(i), k -> new double[2]);
+                a[0] += r.tensors().get(i).relativeMse();
                 a[1]++;
             }
-            sb.append("| ").append(r.scheme().method()).append(' ').append(r.scheme().settings()).append(" |");
+            sb.append(String.format(Locale.ROOT, "| %s %s | %.3f |", r.scheme().method(), r.scheme().settings(),
+                    r.bitsPerWeight()));
             for (String g : groups) {
                 double[] a = acc.get(g);
                 sb.append(String.format(Locale.ROOT, " %.2e |", a[0] / a[1]));
@@ -89,18 +91,23 @@ public final class ResultsReport {
         return sb.append('\n').toString();
     }
 
-    /** Tensor kind from its ONNX name, e.g. "attention.self.query" → "query". */
-    static String group(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (n.contains("word_embeddings")) return "word emb.";
-        if (n.contains("position_embeddings")) return "pos. emb.";
-        if (n.contains("query")) return "query";
-        if (n.contains("key")) return "key";
-        if (n.contains("value")) return "value";
-        if (n.contains("attention") && n.contains("output")) return "attn out";
-        if (n.contains("intermediate")) return "ffn in";
-        if (n.contains("output")) return "ffn out";
-        if (n.contains("pooler")) return "pooler";
-        return "other";
+    /**
+     * The kind of each tensor, in model order. Named tensors go by name; the exporter left the encoder's MatMul
+     * weights anonymous (onnx::MatMul_N), but it emits them layer by layer in a fixed order: Q, K, V, attention
+     * output, FFN in, FFN out.
+     */
+    static List<String> kinds(List<InMemoryQuantizer.TensorResult> tensors) {
+        String[] layerOrder = {"attn Q/K/V", "attn Q/K/V", "attn Q/K/V", "attn out", "FFN in", "FFN out"};
+        List<String> kinds = new ArrayList<>();
+        int anonymous = 0;
+        for (var t : tensors) {
+            String n = t.name().toLowerCase(Locale.ROOT);
+            if (n.contains("word_embeddings")) kinds.add("word emb.");
+            else if (n.contains("position_embeddings")) kinds.add("pos. emb.");
+            else if (n.contains("pooler")) kinds.add("pooler");
+            else if (n.startsWith("onnx::matmul")) kinds.add(layerOrder[anonymous++ % layerOrder.length]);
+            else kinds.add("other");
+        }
+        return kinds;
     }
 }

@@ -32,7 +32,8 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
     /** The curve this setting belongs to in the chart: bit widths vary along a line. */
     public String family() {
         if (!isTurboQuant()) return method.equals("rtn") ? "RTN per row" : method.toUpperCase(java.util.Locale.ROOT);
-        return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "");
+        return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "")
+                + (normPrecision == NormPrecision.F32 ? " f32" : "");
     }
 
     public String blockLabel() {
