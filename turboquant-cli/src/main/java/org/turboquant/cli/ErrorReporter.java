@@ -34,6 +34,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
         if (e instanceof UncheckedIOException u) e = u.getCause();
         if (e instanceof FileAlreadyExistsException f) return f.getFile() + ": " + f.getReason();
         if (e instanceof NoSuchFileException f) return f.getFile() + ": no such file or directory";
+        if (e instanceof java.util.regex.PatternSyntaxException p) // its getMessage() spans three lines
+            return "invalid regular expression '" + p.getPattern() + "': " + p.getDescription() + " at index "
+                    + p.getIndex();
         if (e instanceof BadInputException || e instanceof IllegalArgumentException) return e.getMessage();
         String msg = e.getMessage();
         return (e instanceof IOException ? "I/O error: " : "error: ") + (msg == null ? e.getClass().getSimpleName() : msg);

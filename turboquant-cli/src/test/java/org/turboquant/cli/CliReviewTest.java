@@ -155,6 +155,18 @@ class CliReviewTest {
         assertThat(header).startsWith("{\"__metadata__\":{\"format\":\"pt\",\"turboquant_pack\":\"turboquant-jvm ");
     }
 
+    /** PatternSyntaxException's message is three lines (pattern, caret); --keep and --bits-for take regexes. */
+    @Test
+    void invalidRegexIsOneUsageLine() throws IOException {
+        Path src = checkpoint(tmp.resolve("src/model.safetensors"));
+        for (String[] opt : new String[][] {{"--keep", "["}, {"--bits-for", "(=3"}}) {
+            Run r = tq("pack", src, "-o", tmp.resolve("out"), opt[0], opt[1]);
+            assertThat(r.exit()).as(r.err()).isEqualTo(1);
+            assertOneCleanLine(r, "invalid regular expression '" + opt[1].replace("=3", "") + "'");
+            assertThat(tmp.resolve("out")).doesNotExist();
+        }
+    }
+
     /** --force used to let unpack overwrite the pack's own weights file, destroying the pack. */
     @Test
     void unpackRefusesToWriteIntoThePack() throws IOException {
