@@ -32,7 +32,8 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
 
     static String describe(Throwable e) {
         if (e instanceof UncheckedIOException u) e = u.getCause();
-        if (e instanceof FileAlreadyExistsException f) return f.getFile() + ": " + f.getReason();
+        if (e instanceof FileAlreadyExistsException f)
+            return f.getFile() + ": " + (f.getReason() == null ? "already exists" : f.getReason());
         if (e instanceof NoSuchFileException f) return f.getFile() + ": no such file or directory";
         if (e instanceof java.util.regex.PatternSyntaxException p) // its getMessage() spans three lines
             return "invalid regular expression '" + p.getPattern() + "': " + p.getDescription() + " at index "

@@ -167,6 +167,16 @@ class CliReviewTest {
         }
     }
 
+    /** createDirectories throws FileAlreadyExistsException without a reason when a parent is a file: "FILE: null". */
+    @Test
+    void outputUnderAFileIsOneMeaningfulLine() throws IOException {
+        Path src = checkpoint(tmp.resolve("src/model.safetensors"));
+        Run r = tq("pack", src, "-o", src.resolve("out"));
+        assertThat(r.exit()).isEqualTo(3);
+        assertOneCleanLine(r, src + ": already exists");
+        assertThat(r.err()).doesNotContain("null");
+    }
+
     /** --force used to let unpack overwrite the pack's own weights file, destroying the pack. */
     @Test
     void unpackRefusesToWriteIntoThePack() throws IOException {
