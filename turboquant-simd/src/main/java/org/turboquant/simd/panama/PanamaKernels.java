@@ -80,7 +80,10 @@ public final class PanamaKernels implements TurboQuantKernels {
         float[] sums = new float[lanes];
         if (m.blockSize() % GroupDecoder.GROUP == 0 && table.inRegisters()) {
             IntVector low = table.low(), high = table.high(); // locals, so they stay in registers
-            for (int r = rowStart; r < rowEnd; r++) y[r] = fusedRowDot(m, low, high, r, rotated, idx, sums);
+            for (int r = rowStart; r < rowEnd; r++) {
+                GroupDecoder.decodeRun(m.codes(), r * m.rowStrideBytes(), m.layout().paddedCols(), m.bits(), idx);
+                y[r] = fusedRowDot(m, low, high, r, rotated, idx, sums);
+            }
         } else {
             float[] values = new float[n];
             for (int r = rowStart; r < rowEnd; r++) {
@@ -120,13 +123,14 @@ public final class PanamaKernels implements TurboQuantKernels {
     }
 
     /**
-     * The hot loop, for blocks that are whole 16-index groups and a codebook of at most 2·L entries (b ≤ 4 at 512
-     * bits): unpack the row's indices (an L1-resident byte run), then per L indices widen to int lanes, look up
-     * with one two-register permute and FMA against the rotated input.
+     * The hot loop, for blocks that are whole 16-index groups and a codebook of at most 2·L entries (b ≤ 5 at 512
+     * bits), over the row's indices already unpacked into {@code idx} (an L1-resident byte run): per L indices
+     * widen to int lanes, look up with one two-register permute and FMA against the rotated input. Unpacking is a
+     * separate call so that this method stays small enough for C2 to compile it whole, with every vector in a
+     * register.
      */
     private float fusedRowDot(QuantizedMatrix m, IntVector low, IntVector high, int row, float[] rotated, byte[] idx,
                               float[] sums) {
-        GroupDecoder.decodeRun(m.codes(), row * m.rowStrideBytes(), m.layout().paddedCols(), m.bits(), idx);
         int groupsPerBlock = m.blockSize() / GroupDecoder.GROUP;
         int partsPerGroup = GroupDecoder.GROUP / lanes;
         float[] scales = m.scales();
