@@ -30,7 +30,8 @@ import org.turboquant.simd.TurboQuantKernels;
 public final class TqTensor {
     private final Manifest.TensorEntry entry;
     private final Method method;
-    private final QuantizedMatrix turboQuant;
+    /** Built on first use: regenerating a QR rotation costs O(g³), which open and inspect should not pay. */
+    private final Lazy<QuantizedMatrix> turboQuant;
     private final Q8_0Matrix q8;
     private final Q4_0Matrix q4;
     private final RtnMatrix rtn;
@@ -62,8 +63,8 @@ public final class TqTensor {
                 DType scaleType = "f32".equals(entry.normDtype()) ? DType.F32 : DType.F16;
                 float[] scales = PartBytes.toFloats(r.part("scales", scaleType, rows, layout.blocksPerRow()), scaleType);
                 float[] centroids = PartBytes.toFloats(r.part("centroids", DType.F32, 1L << bits), DType.F32);
-                this.turboQuant = new QuantizedMatrix(rows, layout, bits, Rotation.of(kind, layout.blockSize(), seed),
-                        centroids, codes, scales);
+                this.turboQuant = new Lazy<>(() -> new QuantizedMatrix(rows, layout, bits,
+                        Rotation.of(kind, layout.blockSize(), seed), centroids, codes, scales));
                 this.q8 = null; this.q4 = null; this.rtn = null; this.keptData = null;
             }
             case Q8_0 -> {
@@ -123,7 +124,7 @@ public final class TqTensor {
     public Manifest.TensorEntry manifestEntry() { return entry; }
 
     /** The TurboQuant matrix, for direct use with the kernels; null for other methods. */
-    public QuantizedMatrix matrix() { return turboQuant; }
+    public QuantizedMatrix matrix() { return turboQuant == null ? null : turboQuant.get(); }
 
     /** Rows of the quantized matrix (outputs). */
     public int rows() { return entry.rows(); }
@@ -161,7 +162,7 @@ public final class TqTensor {
 
     private void dequantizeRow(TurboQuantKernels kernels, int r, float[] dst, int off) {
         switch (method) {
-            case TURBOQUANT -> kernels.dequantizeRow(turboQuant, r, dst, off);
+            case TURBOQUANT -> kernels.dequantizeRow(turboQuant.get(), r, dst, off);
             case Q8_0 -> q8.dequantizeRow(r, dst, off);
             case Q4_0 -> q4.dequantizeRow(r, dst, off);
             case RTN -> rtn.dequantizeRow(r, dst, off);
@@ -173,7 +174,7 @@ public final class TqTensor {
     public void matvec(float[] x, float[] y) {
         requireMatrix();
         if (method == Method.TURBOQUANT) {
-            ParallelMatmul.shared().gemv(turboQuant, x, y);
+            ParallelMatmul.shared().gemv(turboQuant.get(), x, y);
             return;
         }
         switch (method) {
@@ -188,7 +189,7 @@ public final class TqTensor {
     public void matmul(float[] x, int batch, float[] y) {
         requireMatrix();
         if (method == Method.TURBOQUANT) {
-            ParallelMatmul.shared().gemm(turboQuant, x, batch, y);
+            ParallelMatmul.shared().gemm(turboQuant.get(), x, batch, y);
             return;
         }
         int rows = entry.rows(), cols = entry.cols();
@@ -210,6 +211,27 @@ public final class TqTensor {
             for (int c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
         }
         return out;
+    }
+
+    /** A value computed once, on first use, by whichever thread gets there first. */
+    private static final class Lazy<T> {
+        private final java.util.function.Supplier<T> supplier;
+        private volatile T value;
+
+        Lazy(java.util.function.Supplier<T> supplier) {
+            this.supplier = supplier;
+        }
+
+        T get() {
+            T v = value;
+            if (v == null) {
+                synchronized (this) {
+                    v = value;
+                    if (v == null) value = v = supplier.get();
+                }
+            }
+            return v;
+        }
     }
 
     /** Looks up and checks a tensor's parts in the weights file. */
