@@ -23,10 +23,16 @@ public final class Main {
     /** Runs a command line in-process and returns its exit code (tests use this). */
     public static int run(String... args) {
         boolean debug = Arrays.asList(args).contains("--debug");
-        return new CommandLine(new Main())
-                .setExecutionExceptionHandler(new ErrorReporter(debug))
-                .setParameterExceptionHandler(ErrorReporter::usageError)
-                .execute(args);
+        try {
+            return new CommandLine(new Main())
+                    .setExecutionExceptionHandler(new ErrorReporter(debug))
+                    .setParameterExceptionHandler(ErrorReporter::usageError)
+                    .execute(args);
+        } catch (OutOfMemoryError e) { // picocli rethrows errors; a user still gets one line
+            if (debug) e.printStackTrace();
+            System.err.println("tq: out of memory (" + e.getMessage() + "); raise the heap, e.g. JAVA_OPTS=-Xmx8g");
+            return ErrorReporter.IO;
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

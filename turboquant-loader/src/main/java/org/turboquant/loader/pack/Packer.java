@@ -140,7 +140,7 @@ public final class Packer {
                 return t;
             });
             try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve(Manifest.WEIGHTS_FILE), specs,
-                    Map.of("format", Manifest.FORMAT, "version", Integer.toString(Manifest.VERSION)))) {
+                    new TreeMap<>(Map.of("format", Manifest.FORMAT, "version", Integer.toString(Manifest.VERSION))))) {
                 for (int i = 0; i < plans.size(); i++) {
                     TensorPlan plan = plans.get(i);
                     progress.tensor(plan.source().name());
@@ -156,6 +156,7 @@ public final class Packer {
                     }
                     packBytes += sink.bytes;
                     entries.add(entry.withSha256(sink.hex()));
+                    encoders.set(i, null); // its scales (and, through the cache, its rotation) may go now
                 }
             } finally {
                 pool.shutdownNow();
