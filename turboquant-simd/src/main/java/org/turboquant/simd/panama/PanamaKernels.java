@@ -78,7 +78,7 @@ public final class PanamaKernels implements TurboQuantKernels {
         int n = roundUpToGroup(m.layout().paddedCols());
         byte[] idx = new byte[n];
         float[] sums = new float[lanes];
-        if (m.blockSize() % (2 * lanes) == 0 && table.inRegisters()) {
+        if (m.blockSize() % GroupDecoder.GROUP == 0 && table.inRegisters()) {
             IntVector low = table.low(), high = table.high(); // locals, so they stay in registers
             for (int r = rowStart; r < rowEnd; r++) {
                 GroupDecoder.decodeRun(m.codes(), r * m.rowStrideBytes(), m.layout().paddedCols(), m.bits(), idx);
@@ -131,50 +131,38 @@ public final class PanamaKernels implements TurboQuantKernels {
      */
     private float fusedRowDot(QuantizedMatrix m, IntVector low, IntVector high, int row, float[] rotated, byte[] idx,
                               float[] sums) {
-        int g = m.blockSize();
+        int groupsPerBlock = m.blockSize() / GroupDecoder.GROUP;
+        int partsPerGroup = GroupDecoder.GROUP / lanes;
         float[] scales = m.scales();
         int scaleBase = row * m.blocksPerRow();
         FloatVector sum = Lanes.zero();
-        for (int k = 0, off = 0; k < m.blocksPerRow(); k++, off += g) {
-            FloatVector acc0 = Lanes.zero(), acc1 = Lanes.zero();
-            for (int i = off, end = off + g; i < end; i += 2 * lanes) {
-                acc0 = CentroidTable.lookup(widenAt(idx, i), low, high).fma(Lanes.load(rotated, i), acc0);
-                acc1 = CentroidTable.lookup(widenAt(idx, i + lanes), low, high).fma(Lanes.load(rotated, i + lanes), acc1);
+        int group = 0;
+        for (int k = 0; k < m.blocksPerRow(); k++) {
+            FloatVector acc = Lanes.zero();
+            for (int end = group + groupsPerBlock; group < end; group++) {
+                int xi = group * GroupDecoder.GROUP;
+                ByteVector codes = ByteVector.fromArray(GroupDecoder.BYTES, idx, xi);
+                for (int p = 0; p < partsPerGroup; p++, xi += lanes) {
+                    acc = CentroidTable.lookup(Lanes.widen(codes, p), low, high).fma(Lanes.load(rotated, xi), acc);
+                }
             }
-            sum = acc0.add(acc1).fma(Lanes.broadcast(scales[scaleBase + k]), sum);
+            sum = acc.fma(Lanes.broadcast(scales[scaleBase + k]), sum);
         }
         return LaneSums.sum(sum, sums);
     }
 
-    /** Indices [i, i+L) of the unpacked run as int lanes (i a multiple of L). */
-    private IntVector widenAt(byte[] idx, int i) {
-        ByteVector group = ByteVector.fromArray(GroupDecoder.BYTES, idx, i & -GroupDecoder.GROUP);
-        return Lanes.widen(group, (i & (GroupDecoder.GROUP - 1)) / lanes);
-    }
-
-    /**
-     * Row times a rotated input, from centroid values already decoded by {@link #decodeRow}. Same order as
-     * {@link #fusedRowDot}: two accumulators taking alternate vectors of a block (two FMA chains hide the FMA
-     * latency), the ragged end of a block masked.
-     */
+    /** Row times a rotated input, from centroid values already decoded by {@link #decodeRow}. */
     private float decodedRowDot(QuantizedMatrix m, int row, float[] values, float[] rotated, float[] sums) {
         int g = m.blockSize();
         float[] scales = m.scales();
         int scaleBase = row * m.blocksPerRow();
         FloatVector sum = Lanes.zero();
         for (int k = 0; k < m.blocksPerRow(); k++) {
-            FloatVector acc0 = Lanes.zero(), acc1 = Lanes.zero();
+            FloatVector acc = Lanes.zero();
             int i = k * g, end = i + g;
-            for (; i <= end - 2 * lanes; i += 2 * lanes) {
-                acc0 = Lanes.load(values, i).fma(Lanes.load(rotated, i), acc0);
-                acc1 = Lanes.load(values, i + lanes).fma(Lanes.load(rotated, i + lanes), acc1);
-            }
-            if (i < end) {
-                acc0 = Lanes.loadUpTo(values, i, end).fma(Lanes.loadUpTo(rotated, i, end), acc0);
-                i += lanes;
-                if (i < end) acc1 = Lanes.loadUpTo(values, i, end).fma(Lanes.loadUpTo(rotated, i, end), acc1);
-            }
-            sum = acc0.add(acc1).fma(Lanes.broadcast(scales[scaleBase + k]), sum);
+            for (; i <= end - lanes; i += lanes) acc = Lanes.load(values, i).fma(Lanes.load(rotated, i), acc);
+            if (i < end) acc = Lanes.loadUpTo(values, i, end).fma(Lanes.loadUpTo(rotated, i, end), acc);
+            sum = acc.fma(Lanes.broadcast(scales[scaleBase + k]), sum);
         }
         return LaneSums.sum(sum, sums);
     }
