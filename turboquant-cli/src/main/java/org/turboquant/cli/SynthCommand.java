@@ -10,7 +10,7 @@ import org.turboquant.loader.pack.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** tq synth (hidden): a deterministic synthetic BF16 checkpoint for packing benchmarks (docs/BENCHMARKS-pack.md). */
+/** tq synth (hidden): a deterministic synthetic BF16 checkpoint for packing benchmarks (docs/BENCHMARKS.md, "Packing a 0.75 B-parameter checkpoint"). */
 @Command(name = "synth", hidden = true, mixinStandardHelpOptions = true,
         description = "Write a deterministic synthetic BF16 .safetensors checkpoint shaped like Qwen3.5-0.8B "
                 + "(hidden 1024, 24 layers, vocabulary 248,320, about 0.75 B parameters, 1.5 GB).")
