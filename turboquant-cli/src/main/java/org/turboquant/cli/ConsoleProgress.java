@@ -28,7 +28,7 @@ final class ConsoleProgress implements ProgressListener {
 
     @Override
     public void tensor(String name) {
-        if (bar != null) bar.setExtraMessage(shorten(name));
+        if (bar != null) bar.setExtraMessage(" " + shorten(name)); // the bar prints it right after the speed
     }
 
     @Override
