@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.turboquant.loader.BadInputException;
+import org.turboquant.loader.MappedFiles;
 
 /**
  * Maps the external data files of an ONNX model (each once, into the model's arena) and slices tensors out of them.
@@ -62,10 +61,8 @@ final class ExternalData {
 
     private MemorySegment map(String tensor, Path p) {
         return mapped.computeIfAbsent(p, path -> {
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-                long size = ch.size();
-                return size == 0 ? MemorySegment.ofArray(new byte[0])
-                        : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            try {
+                return MappedFiles.mapReadOnly(path, arena);
             } catch (IOException e) {
                 throw new UncheckedIOException("tensor '" + tensor + "': cannot map " + path, e);
             }

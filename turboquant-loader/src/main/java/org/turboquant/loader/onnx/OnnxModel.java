@@ -4,16 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.turboquant.loader.BadInputException;
+import org.turboquant.loader.MappedFiles;
 import org.turboquant.loader.source.Usage;
 
 /**
@@ -61,14 +59,9 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Maps and parses {@code file}. @throws BadInputException when it is missing or not a usable model */
     public static OnnxModel open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file, null, Files.exists(file) ? "not a regular file" : "no such file");
-        }
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            MemorySegment mapped = size == 0 ? MemorySegment.ofArray(new byte[0])
-                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        try {
+            MemorySegment mapped = MappedFiles.mapReadOnly(file, arena);
             return new OnnxModel(file, arena, OnnxWireReader.read(file, mapped), new ExternalData(file, arena));
         } catch (UncheckedIOException e) { // from mapping an external data file
             arena.close();

@@ -3,15 +3,13 @@ package org.turboquant.loader.safetensors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.turboquant.loader.BadInputException;
+import org.turboquant.loader.MappedFiles;
 
 /**
  * A memory-mapped, validated safetensors file. {@link #open} maps the whole file read-only into a shared arena (any
@@ -47,14 +45,9 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws IOException when it cannot be read
      */
     public static SafetensorsFile open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file, null, Files.exists(file) ? "not a regular file" : "no such file");
-        }
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            MemorySegment mapped = size == 0 ? MemorySegment.ofArray(new byte[0])
-                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        try {
+            MemorySegment mapped = MappedFiles.mapReadOnly(file, arena);
             SafetensorsHeader header = SafetensorsHeader.parse(file, mapped);
             return new SafetensorsFile(file, arena, mapped, header);
         } catch (IOException | RuntimeException e) {
