@@ -67,7 +67,8 @@ public final class ParallelMatmul implements AutoCloseable {
     public void gemv(QuantizedMatrix m, float[] x, float[] y) {
         checkLength("x", x.length, m.cols());
         checkLength("y", y.length, m.rows());
-        forRowRanges(m.rows(), (start, end) -> kernels.gemv(m, x, y, start, end));
+        float[] rotated = kernels.rotateInput(m, x, 0); // once, not once per row range
+        forRowRanges(m.rows(), (start, end) -> kernels.gemvRotated(m, rotated, y, start, end));
     }
 
     /** Y = W·X for {@code batch} row-major input vectors; Y is batch × rows. */
@@ -77,8 +78,9 @@ public final class ParallelMatmul implements AutoCloseable {
         for (int b0 = 0; b0 < batch; b0 += 64) {
             int nb = Math.min(64, batch - b0);
             float[] xs = java.util.Arrays.copyOfRange(x, b0 * m.cols(), (b0 + nb) * m.cols());
+            float[][] rotated = kernels.rotateBatch(m, xs, nb);
             float[] ys = new float[nb * m.rows()];
-            forRowRanges(m.rows(), (start, end) -> kernels.gemm(m, xs, nb, ys, start, end));
+            forRowRanges(m.rows(), (start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
             System.arraycopy(ys, 0, y, b0 * m.rows(), ys.length);
         }
     }

@@ -24,17 +24,19 @@ public final class ScalarTurboQuantKernels implements TurboQuantKernels {
     }
 
     @Override
-    public void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd) {
-        float[] rotated = ScalarKernels.rotateInput(m, x, 0);
+    public float[] rotateInput(QuantizedMatrix m, float[] x, int xOff) {
+        return ScalarKernels.rotateInput(m, x, xOff);
+    }
+
+    @Override
+    public void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernels.rowDot(m, r, rotated);
     }
 
     @Override
-    public void gemm(QuantizedMatrix m, float[] x, int batch, float[] y, int rowStart, int rowEnd) {
-        float[][] rotated = new float[batch][];
-        for (int b = 0; b < batch; b++) rotated[b] = ScalarKernels.rotateInput(m, x, b * m.cols());
+    public void gemmRotated(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r++) {
-            for (int b = 0; b < batch; b++) y[b * m.rows() + r] = ScalarKernels.rowDot(m, r, rotated[b]);
+            for (int b = 0; b < rotated.length; b++) y[b * m.rows() + r] = ScalarKernels.rowDot(m, r, rotated[b]);
         }
     }
 }

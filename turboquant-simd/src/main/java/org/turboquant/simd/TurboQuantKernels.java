@@ -26,11 +26,34 @@ public interface TurboQuantKernels {
     /** dst[dstOff..+cols) = decoded row {@code row}. */
     void dequantizeRow(QuantizedMatrix m, int row, float[] dst, int dstOff);
 
+    /**
+     * The input side of every product: for each block k, P·(x_k zero-padded to g), as blocksPerRow·g floats read
+     * from {@code x[xOff ..]}. Rows share it, so a multithreaded product computes it once ({@link ParallelMatmul}).
+     */
+    float[] rotateInput(QuantizedMatrix m, float[] x, int xOff);
+
+    /** y[r] = row r · x for r in [rowStart, rowEnd), given {@code rotated} = rotateInput(m, x, 0). */
+    void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd);
+
+    /** Y[b·rows + r] = row r · X_b for r in [rowStart, rowEnd), given rotated[b] = rotateInput of input b; ≤ 64. */
+    void gemmRotated(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd);
+
     /** y[r] = row r · x for r in [rowStart, rowEnd); y is indexed by row. */
-    void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd);
+    default void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd) {
+        gemvRotated(m, rotateInput(m, x, 0), y, rowStart, rowEnd);
+    }
 
     /** Y[b·rows + r] = row r · X[b·cols ..+cols) for b in [0, batch), r in [rowStart, rowEnd); batch ≤ 64. */
-    void gemm(QuantizedMatrix m, float[] x, int batch, float[] y, int rowStart, int rowEnd);
+    default void gemm(QuantizedMatrix m, float[] x, int batch, float[] y, int rowStart, int rowEnd) {
+        gemmRotated(m, rotateBatch(m, x, batch), y, rowStart, rowEnd);
+    }
+
+    /** rotateInput of each of {@code batch} row-major input vectors. */
+    default float[][] rotateBatch(QuantizedMatrix m, float[] x, int batch) {
+        float[][] rotated = new float[batch][];
+        for (int b = 0; b < batch; b++) rotated[b] = rotateInput(m, x, b * m.cols());
+        return rotated;
+    }
 
     /** Decoded row {@code row} as cols native-order floats at byte offset {@code dstOff} of {@code dst}. */
     default void dequantizeRow(QuantizedMatrix m, int row, MemorySegment dst, long dstOff) {

@@ -71,9 +71,8 @@ public final class PanamaKernels implements TurboQuantKernels {
     }
 
     @Override
-    public void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd) {
+    public void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
-        float[] rotated = rotateInput(m, x, 0);
         CentroidTable table = new CentroidTable(Lanes.I, m.centroids());
         int n = roundUpToGroup(m.layout().paddedCols());
         byte[] idx = new byte[n];
@@ -94,11 +93,10 @@ public final class PanamaKernels implements TurboQuantKernels {
     }
 
     @Override
-    public void gemm(QuantizedMatrix m, float[] x, int batch, float[] y, int rowStart, int rowEnd) {
+    public void gemmRotated(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
+        int batch = rotated.length;
         if (batch < 1 || batch > MAX_BATCH) throw new IllegalArgumentException("batch must be in 1..64, got " + batch);
-        float[][] rotated = new float[batch][];
-        for (int b = 0; b < batch; b++) rotated[b] = rotateInput(m, x, b * m.cols());
         CentroidTable table = new CentroidTable(Lanes.I, m.centroids());
         int n = roundUpToGroup(m.layout().paddedCols());
         byte[] idx = new byte[n];
@@ -110,7 +108,7 @@ public final class PanamaKernels implements TurboQuantKernels {
         }
     }
 
-    /** For each block k: P·(x_k zero-padded to g), as blocksPerRow·g floats (computed once per product). */
+    @Override
     public float[] rotateInput(QuantizedMatrix m, float[] x, int xOff) {
         int g = m.blockSize();
         float[] out = new float[m.layout().paddedCols()];
