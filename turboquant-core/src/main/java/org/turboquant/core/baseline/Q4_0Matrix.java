@@ -12,7 +12,7 @@ import java.lang.foreign.ValueLayout;
  * @param quants rows × nb × 16 bytes
  * @param scales rows × nb little-endian f16 values
  */
-public record Q4_0Matrix(int rows, int cols, MemorySegment quants, MemorySegment scales) {
+public record Q4_0Matrix(int rows, int cols, MemorySegment quants, MemorySegment scales) implements BaselineMatrix {
     public static final int BLOCK = 32;
     public static final int BLOCK_BYTES = BLOCK / 2;
 

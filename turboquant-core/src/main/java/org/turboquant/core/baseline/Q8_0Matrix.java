@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
  * @param quants rows × nb·32 int8 values, row-major
  * @param scales rows × nb little-endian f16 values
  */
-public record Q8_0Matrix(int rows, int cols, MemorySegment quants, MemorySegment scales) {
+public record Q8_0Matrix(int rows, int cols, MemorySegment quants, MemorySegment scales) implements BaselineMatrix {
     public static final int BLOCK = 32;
 
     public Q8_0Matrix {

@@ -12,7 +12,7 @@ import org.turboquant.core.BitPacking;
  * @param codes  rows × packedBytes(cols, bits) bytes
  * @param scales one scale per row
  */
-public record RtnMatrix(int rows, int cols, int bits, MemorySegment codes, float[] scales) {
+public record RtnMatrix(int rows, int cols, int bits, MemorySegment codes, float[] scales) implements BaselineMatrix {
 
     public RtnMatrix {
         if (rows < 1 || cols < 1) throw new IllegalArgumentException("rows and cols must be >= 1");

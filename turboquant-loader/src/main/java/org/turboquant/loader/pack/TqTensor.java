@@ -8,6 +8,7 @@ import org.turboquant.core.BlockLayout;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.core.Rotation;
 import org.turboquant.core.RotationKind;
+import org.turboquant.core.baseline.BaselineMatrix;
 import org.turboquant.core.baseline.Q4_0Matrix;
 import org.turboquant.core.baseline.Q8_0Matrix;
 import org.turboquant.core.baseline.RtnMatrix;
@@ -32,9 +33,8 @@ public final class TqTensor {
     private final Method method;
     /** Built on first use: regenerating a QR rotation costs O(g³), which open and inspect should not pay. */
     private final Lazy<QuantizedMatrix> turboQuant;
-    private final Q8_0Matrix q8;
-    private final Q4_0Matrix q4;
-    private final RtnMatrix rtn;
+    /** Q8_0, Q4_0 or RTN; null otherwise. */
+    private final BaselineMatrix baseline;
     private final MemorySegment keptData;
 
     TqTensor(Manifest.TensorEntry entry, SafetensorsFile weights, Path packDir) {
@@ -65,30 +65,35 @@ public final class TqTensor {
                 float[] centroids = PartBytes.toFloats(r.part("centroids", DType.F32, 1L << bits), DType.F32);
                 this.turboQuant = new Lazy<>(() -> new QuantizedMatrix(rows, layout, bits,
                         Rotation.of(kind, layout.blockSize(), seed), centroids, codes, scales));
-                this.q8 = null; this.q4 = null; this.rtn = null; this.keptData = null;
+                this.baseline = null;
+                this.keptData = null;
             }
             case Q8_0 -> {
                 int nb = Q8_0Matrix.blocksPerRow(cols);
-                this.q8 = new Q8_0Matrix(rows, cols, r.part("quants", DType.I8, rows, (long) nb * Q8_0Matrix.BLOCK),
+                this.baseline = new Q8_0Matrix(rows, cols, r.part("quants", DType.I8, rows, (long) nb * Q8_0Matrix.BLOCK),
                         r.part("scales", DType.F16, rows, nb));
-                this.turboQuant = null; this.q4 = null; this.rtn = null; this.keptData = null;
+                this.turboQuant = null;
+                this.keptData = null;
             }
             case Q4_0 -> {
                 int nb = Q4_0Matrix.blocksPerRow(cols);
-                this.q4 = new Q4_0Matrix(rows, cols, r.part("quants", DType.U8, rows, (long) nb * Q4_0Matrix.BLOCK_BYTES),
+                this.baseline = new Q4_0Matrix(rows, cols, r.part("quants", DType.U8, rows, (long) nb * Q4_0Matrix.BLOCK_BYTES),
                         r.part("scales", DType.F16, rows, nb));
-                this.turboQuant = null; this.q8 = null; this.rtn = null; this.keptData = null;
+                this.turboQuant = null;
+                this.keptData = null;
             }
             case RTN -> {
                 int bits = r.require(entry.bits(), "bits");
-                this.rtn = new RtnMatrix(rows, cols, bits, r.part("codes", DType.U8, rows, RtnMatrix.rowStrideBytes(cols, bits)),
+                this.baseline = new RtnMatrix(rows, cols, bits, r.part("codes", DType.U8, rows, RtnMatrix.rowStrideBytes(cols, bits)),
                         PartBytes.toFloats(r.part("scales", DType.F32, rows), DType.F32));
-                this.turboQuant = null; this.q8 = null; this.q4 = null; this.keptData = null;
+                this.turboQuant = null;
+                this.keptData = null;
             }
             case KEPT -> {
                 DType dtype = DType.fromId(entry.dtype()).orElseThrow(() -> r.bad("unknown dtype " + entry.dtype()));
                 this.keptData = r.part("data", dtype, entry.shape());
-                this.turboQuant = null; this.q8 = null; this.q4 = null; this.rtn = null;
+                this.turboQuant = null;
+                this.baseline = null;
             }
             default -> throw new IllegalStateException();
         }
@@ -148,9 +153,15 @@ public final class TqTensor {
             return out;
         }
         int rows = entry.rows(), cols = entry.cols();
-        float[] m = new float[Math.multiplyExact(rows, cols)];
-        TurboQuantKernels kernels = TurboQuantKernels.get();
-        for (int r = 0; r < rows; r++) dequantizeRow(kernels, r, m, r * cols);
+        float[] m;
+        if (baseline != null) {
+            m = baseline.dequantize();
+        } else {
+            m = new float[Math.multiplyExact(rows, cols)];
+            TurboQuantKernels kernels = TurboQuantKernels.get();
+            QuantizedMatrix q = turboQuant.get();
+            for (int r = 0; r < rows; r++) kernels.dequantizeRow(q, r, m, r * cols);
+        }
         return entry.transposed() ? transpose(m, rows, cols) : m;
     }
 
@@ -160,29 +171,11 @@ public final class TqTensor {
         MemorySegment.copy(all, 0, dst, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, all.length);
     }
 
-    private void dequantizeRow(TurboQuantKernels kernels, int r, float[] dst, int off) {
-        switch (method) {
-            case TURBOQUANT -> kernels.dequantizeRow(turboQuant.get(), r, dst, off);
-            case Q8_0 -> q8.dequantizeRow(r, dst, off);
-            case Q4_0 -> q4.dequantizeRow(r, dst, off);
-            case RTN -> rtn.dequantizeRow(r, dst, off);
-            case KEPT -> throw new IllegalStateException();
-        }
-    }
-
     /** y = W·x with W the quantized matrix (rows × cols); x has cols elements, y rows. */
     public void matvec(float[] x, float[] y) {
         requireMatrix();
-        if (method == Method.TURBOQUANT) {
-            ParallelMatmul.shared().gemv(turboQuant.get(), x, y);
-            return;
-        }
-        switch (method) {
-            case Q8_0 -> q8.gemv(x, y);
-            case Q4_0 -> q4.gemv(x, y);
-            case RTN -> rtn.gemv(x, y);
-            default -> throw new IllegalStateException();
-        }
+        if (baseline != null) baseline.gemv(x, y); // baselines are here for comparison: scalar reference products
+        else ParallelMatmul.shared().gemv(turboQuant.get(), x, y);
     }
 
     /** Y = W·X for {@code batch} row-major input vectors (batch × cols); Y is batch × rows. */
