@@ -36,7 +36,7 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--pooling", defaultValue = "mean", description = "mean or cls (default: ${DEFAULT-VALUE})")
     String pooling;
 
-    @Option(names = "--max-length", defaultValue = "128", description = "tokens per text (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-length", defaultValue = "" + SentenceEmbedder.DEFAULT_MAX_LENGTH, description = "tokens per text (default: ${DEFAULT-VALUE})")
     int maxLength;
 
     @Option(names = "--out", defaultValue = "docs/RESULTS.md", description = "results table (default: ${DEFAULT-VALUE})")

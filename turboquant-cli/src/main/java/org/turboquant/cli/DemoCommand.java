@@ -61,7 +61,8 @@ public final class DemoCommand implements Callable<Integer> {
 
         List<ComparisonRow> rows = new ArrayList<>();
         List<Path> packs = new ArrayList<>();
-        try (SentenceEmbedder embedder = new SentenceEmbedder(files.model(), files.tokenizer(), Pooling.MEAN, 128)) {
+        try (SentenceEmbedder embedder = new SentenceEmbedder(files.model(), files.tokenizer(), Pooling.MEAN,
+                SentenceEmbedder.DEFAULT_MAX_LENGTH)) {
             SentenceEmbedder.Tokens tokens = embedder.tokenize(corpus);
             float[][] original = embedder.embed(tokens);
             for (Contender c : contenders()) {

@@ -39,7 +39,7 @@ public final class FidelityCommand implements Callable<Integer> {
     @Option(names = "--pooling", defaultValue = "mean", description = "mean | cls (default ${DEFAULT-VALUE}).")
     String pooling;
 
-    @Option(names = "--max-length", defaultValue = "256", description = "Tokens per text (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-length", defaultValue = "" + SentenceEmbedder.DEFAULT_MAX_LENGTH, description = "Tokens per text (default ${DEFAULT-VALUE}).")
     int maxLength;
 
     @Option(names = "--json", description = "Print one JSON object.") boolean json;

@@ -36,6 +36,9 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final Path model;
     private final HuggingFaceTokenizer tokenizer;
     private final Pooling pooling;
+    /** Word pieces per text unless told otherwise: the sequence length all-MiniLM-L6-v2 was tuned with. */
+    public static final int DEFAULT_MAX_LENGTH = 256;
+
     private final int maxLength;
 
     public SentenceEmbedder(Path model, Path tokenizerJson, Pooling pooling, int maxLength) throws IOException {
