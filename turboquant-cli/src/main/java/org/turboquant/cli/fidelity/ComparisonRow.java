@@ -1,6 +1,7 @@
 package org.turboquant.cli.fidelity;
 
 import java.util.List;
+import org.turboquant.loader.safetensors.Shapes;
 
 /**
  * One measured setting of {@code tq compare}.
@@ -16,8 +17,7 @@ public record ComparisonRow(Scheme scheme, double bitsPerWeight, long packBytes,
     public double weightRelativeMse() {
         double num = 0, den = 0;
         for (var t : tensors) {
-            long n = 1;
-            for (long d : t.shape()) n *= d;
+            long n = Shapes.numel(t.shape());
             num += t.relativeMse() * n;
             den += n;
         }

@@ -3,6 +3,7 @@ package org.turboquant.cli.fidelity;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.turboquant.loader.safetensors.Shapes;
 
 /**
  * Replacement values for some of a model's float initializers, in their ONNX shape and orientation: what a
@@ -12,8 +13,7 @@ public final class WeightOverrides {
     /** One replaced initializer. */
     public record Tensor(long[] shape, float[] data) {
         public Tensor {
-            long n = 1;
-            for (long d : shape) n *= d;
+            long n = Shapes.numel(shape);
             if (n != data.length) throw new IllegalArgumentException("shape holds " + n + " values, data " + data.length);
         }
     }

@@ -3,6 +3,7 @@ package org.turboquant.loader.onnx;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.turboquant.loader.safetensors.DType;
+import org.turboquant.loader.safetensors.Shapes;
 import org.turboquant.loader.source.Usage;
 
 /**
@@ -20,9 +21,7 @@ public record OnnxInitializer(String name, DType dtype, long[] dims, MemorySegme
     public long[] dims() { return dims.clone(); }
 
     public long numel() {
-        long n = 1;
-        for (long d : dims) n *= d;
-        return n;
+        return Shapes.numel(dims);
     }
 
     @Override

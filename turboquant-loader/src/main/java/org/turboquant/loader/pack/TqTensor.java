@@ -15,6 +15,7 @@ import org.turboquant.core.baseline.RtnMatrix;
 import org.turboquant.loader.BadInputException;
 import org.turboquant.loader.safetensors.DType;
 import org.turboquant.loader.safetensors.SafetensorsFile;
+import org.turboquant.loader.safetensors.Shapes;
 import org.turboquant.loader.safetensors.TensorInfo;
 import org.turboquant.simd.ParallelMatmul;
 import org.turboquant.simd.TurboQuantKernels;
@@ -138,9 +139,7 @@ public final class TqTensor {
     public int cols() { return entry.cols(); }
 
     public long numel() {
-        long n = 1;
-        for (long d : entry.shape()) n *= d;
-        return n;
+        return Shapes.numel(entry.shape());
     }
 
     /** The whole tensor as floats, in the source's shape and orientation (row-major). */

@@ -180,9 +180,7 @@ record SafetensorsHeader(long dataStart, List<TensorInfo> tensors, Map<String, S
 
     private static long byteSize(Path file, String name, DType dtype, long[] shape) {
         try {
-            long n = dtype.byteSize();
-            for (long d : shape) n = Math.multiplyExact(n, d);
-            return n;
+            return Math.multiplyExact(Shapes.numel(shape), dtype.byteSize());
         } catch (ArithmeticException e) {
             throw new BadInputException(file, name, "shape " + Arrays.toString(shape)
                     + " overflows 64-bit byte counts");

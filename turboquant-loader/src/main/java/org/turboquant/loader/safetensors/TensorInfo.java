@@ -24,9 +24,7 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
 
     /** Number of elements: the product of the shape (1 for a scalar). Callers validate against overflow first. */
     public long numel() {
-        long n = 1;
-        for (long d : shape) n *= d;
-        return n;
+        return Shapes.numel(shape);
     }
 
     /** Length of the byte range, {@code end - begin}. */

@@ -18,9 +18,7 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
 
     /** Bytes of data: shape product × dtype size. @throws ArithmeticException on overflow */
     public long byteSize() {
-        long n = dtype.byteSize();
-        for (long d : shape) n = Math.multiplyExact(n, d);
-        return n;
+        return Math.multiplyExact(Shapes.numel(shape), dtype.byteSize());
     }
 
     @Override

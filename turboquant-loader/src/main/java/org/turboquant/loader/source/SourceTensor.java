@@ -2,6 +2,7 @@ package org.turboquant.loader.source;
 
 import java.util.Arrays;
 import org.turboquant.loader.safetensors.DType;
+import org.turboquant.loader.safetensors.Shapes;
 
 /**
  * A tensor as a {@link TensorSource} offers it: name, element type, shape and usage. Its bytes are read through the
@@ -22,9 +23,7 @@ public record SourceTensor(String name, DType dtype, long[] shape, Usage usage) 
 
     /** Number of elements (1 for a scalar). */
     public long numel() {
-        long n = 1;
-        for (long d : shape) n *= d;
-        return n;
+        return Shapes.numel(shape);
     }
 
     /** Size in bytes of the tensor's data. */
