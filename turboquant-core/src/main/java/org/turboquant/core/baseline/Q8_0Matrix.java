@@ -12,17 +12,14 @@ import java.lang.foreign.ValueLayout;
  * @param scales rows × nb little-endian f16 values
  */
 public record Q8_0Matrix(int rows, int cols, MemorySegment quants, MemorySegment scales) implements BaselineMatrix {
-    public static final int BLOCK = 32;
+    public static final int BLOCK = BaselineBlocks.BLOCK;
 
     public Q8_0Matrix {
-        int nb = blocksPerRow(cols);
-        if (rows < 1 || cols < 1) throw new IllegalArgumentException("rows and cols must be >= 1");
-        if (quants.byteSize() < (long) rows * nb * BLOCK || scales.byteSize() < (long) rows * nb * 2)
-            throw new IllegalArgumentException("segments too small for " + rows + " x " + cols);
+        BaselineBlocks.checkSegments(rows, cols, quants, BLOCK, scales);
     }
 
     public static int blocksPerRow(int cols) {
-        return (cols + BLOCK - 1) / BLOCK;
+        return BaselineBlocks.blocksPerRow(cols);
     }
 
     public static Q8_0Matrix quantize(float[] w, int rows, int cols) {
