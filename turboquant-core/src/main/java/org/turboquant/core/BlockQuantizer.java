@@ -1,0 +1,76 @@
+package org.turboquant.core;
+
+/**
+ * Quantizes one block: normalize, rotate, nearest level of a codebook, and the stored scale. Shared by the
+ * uniform {@link RowQuantizer} and the mixed-width {@link MixedRowQuantizer}, which differ only in which
+ * codebook each block gets. One instance per thread (it owns scratch buffers).
+ *
+ * <p>Per block x (zero-padded to g): n = ‖x‖; u = x/n; y = P·u; idx_j = nearest level of y_j. The stored scale
+ * is n, or with norm correction the least-squares scale ⟨x, x̂⟩/‖x̂‖² of the unit reconstruction
+ * x̂ = Pᵀ·c[idx] restricted to the block's logical columns; either is rounded to the storage precision.
+ */
+final class BlockQuantizer {
+    private final QuantConfig config;
+    private final Rotation rotation;
+    private final float[] block;
+    private final float[] rotated;
+    private final float[] reconstruction;
+
+    BlockQuantizer(QuantConfig config, Rotation rotation) {
+        this.config = config;
+        this.rotation = rotation;
+        int g = rotation.dim();
+        this.block = new float[g];
+        this.rotated = new float[g];
+        this.reconstruction = new float[g];
+    }
+
+    /**
+     * Quantizes {@code src[srcOff..+len)} (zero-padded to g) with {@code codebook}: writes g indices at
+     * {@code indices[idxOff]} and returns the stored scale. An all-zero block gets scale 0 and index 0.
+     */
+    float quantize(float[] src, int srcOff, int len, Codebook codebook, byte[] indices, int idxOff, int blockNumber) {
+        int g = block.length;
+        System.arraycopy(src, srcOff, block, 0, len);
+        java.util.Arrays.fill(block, len, g, 0f);
+        double sumSquares = 0;
+        for (int j = 0; j < len; j++) sumSquares += (double) block[j] * block[j];
+        if (sumSquares == 0) {
+            java.util.Arrays.fill(indices, idxOff, idxOff + g, (byte) 0);
+            return 0f;
+        }
+        double norm = Math.sqrt(sumSquares);
+        float inverse = (float) (1 / norm);
+        for (int j = 0; j < len; j++) block[j] *= inverse;
+        rotation.rotate(block, 0, rotated, 0);
+        for (int j = 0; j < g; j++) indices[idxOff + j] = (byte) codebook.quantize(rotated[j]);
+        double scale = config.normCorrection() ? correctedScale(norm, len, codebook, indices, idxOff) : norm;
+        float stored = config.normPrecision().round((float) scale);
+        if (!Float.isFinite(stored))
+            throw new IllegalArgumentException("block " + blockNumber + " scale " + scale + " overflows "
+                    + config.normPrecision().id());
+        return stored;
+    }
+
+    /** ⟨x, x̂⟩/‖x̂‖² with x = norm·u (u still in {@link #block}) and x̂ the decoded unit block cut to len. */
+    private double correctedScale(double norm, int len, Codebook codebook, byte[] indices, int idxOff) {
+        float[] centroids = codebook.centroids();
+        int g = block.length;
+        for (int j = 0; j < g; j++) reconstruction[j] = centroids[indices[idxOff + j] & 0xFF];
+        rotation.unrotate(reconstruction, 0, reconstruction, 0);
+        double dot = 0, energy = 0;
+        for (int j = 0; j < len; j++) {
+            dot += (double) block[j] * reconstruction[j];
+            energy += (double) reconstruction[j] * reconstruction[j];
+        }
+        return energy == 0 ? norm : norm * dot / energy;
+    }
+
+    /** Throws naming the column if {@code src[srcOff..+cols)} holds a NaN or infinity. */
+    static void checkFinite(float[] src, int srcOff, int cols) {
+        for (int j = 0; j < cols; j++) {
+            if (!Float.isFinite(src[srcOff + j]))
+                throw new IllegalArgumentException("non-finite value " + src[srcOff + j] + " at column " + j);
+        }
+    }
+}
