@@ -34,21 +34,19 @@ public final class MixedMatrixQuantizer {
         int narrowBits = quantizer.narrowCodebook().bits(), wideBits = quantizer.wideCodebook().bits();
         long narrowUnitBytes = BitPacking.packedBytes(layout.unitIndices(), narrowBits);
         long wideUnitBytes = BitPacking.packedBytes(layout.unitIndices(), wideBits);
-        MemorySegment narrowCodes = heapSegment(narrowUnitBytes * layout.totalUnits(false));
-        MemorySegment wideCodes = heapSegment(wideUnitBytes * layout.totalUnits(true));
+        MemorySegment codes = heapSegment(MixedQuantizedMatrix.codeBytes(layout, narrowUnitBytes, wideUnitBytes, rows));
         int blocksPerRow = layout.blocks().blocksPerRow();
         float[] scales = new float[Math.multiplyExact(rows, blocksPerRow)];
         for (int r = 0; r < rows; r++) {
             try {
-                quantizer.quantizeRow(w, r * cols, layout, r, narrowCodes, layout.unitsBefore(r, false) * narrowUnitBytes,
-                        wideCodes, layout.unitsBefore(r, true) * wideUnitBytes, scales, r * blocksPerRow);
+                quantizer.quantizeRow(w, r * cols, layout, r, codes,
+                        MixedQuantizedMatrix.codeBytes(layout, narrowUnitBytes, wideUnitBytes, r), scales, r * blocksPerRow);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("row " + r + ": " + e.getMessage(), e);
             }
         }
         return new MixedQuantizedMatrix(layout, quantizer.rotation(), narrowBits,
-                quantizer.narrowCodebook().centroids(), narrowCodes, wideBits, quantizer.wideCodebook().centroids(),
-                wideCodes, scales);
+                quantizer.narrowCodebook().centroids(), wideBits, quantizer.wideCodebook().centroids(), codes, scales);
     }
 
     private static MemorySegment heapSegment(long bytes) {

@@ -6,20 +6,19 @@ import java.util.Objects;
 /**
  * A matrix quantized with TurboQuant_mse at two widths: each allocation unit of blocks ({@link MixedLayout}) is
  * stored at the narrow or the wide width, chosen by block energy ({@link BitAllocation}). Rotation, block
- * layout and scales are those of a uniform {@link QuantizedMatrix}; only the codes are split into two
- * {@link Part}s, each a run of whole-chunk units in row-major order, so every unit decodes with the same SIMD
- * code as a uniform row.
+ * layout and scales are those of a uniform {@link QuantizedMatrix}. The codes hold, row after row, the row's
+ * narrow units (ascending) followed by its wide units (ascending), each unit packed into whole chunks: a row is
+ * two runs that each decode with the same SIMD code as a uniform row, and rows can be written as a stream.
  *
  * <p>Immutable by contract: arrays and segments are shared, not copied, and must not be modified.
  */
 public final class MixedQuantizedMatrix {
 
-    /** The units of one width: their packed codes and the codebook they index. */
-    public record Part(int bits, float[] centroids, MemorySegment codes, long unitBytes) {
+    /** The units of one width: their bits, the codebook they index and the bytes one packed unit takes. */
+    public record Part(int bits, float[] centroids, long unitBytes) {
         public Part {
             BitPacking.checkBits(bits);
             Objects.requireNonNull(centroids, "centroids");
-            Objects.requireNonNull(codes, "codes");
             if (centroids.length != 1 << bits)
                 throw new IllegalArgumentException("expected " + (1 << bits) + " centroids, got " + centroids.length);
         }
@@ -29,25 +28,22 @@ public final class MixedQuantizedMatrix {
     private final Rotation rotation;
     private final Part narrow;
     private final Part wide;
+    private final MemorySegment codes;
     private final float[] scales;
 
     public MixedQuantizedMatrix(MixedLayout layout, Rotation rotation, int narrowBits, float[] narrowCentroids,
-                                MemorySegment narrowCodes, int wideBits, float[] wideCentroids,
-                                MemorySegment wideCodes, float[] scales) {
+                                int wideBits, float[] wideCentroids, MemorySegment codes, float[] scales) {
         this.layout = Objects.requireNonNull(layout, "layout");
         this.rotation = Objects.requireNonNull(rotation, "rotation");
         this.scales = Objects.requireNonNull(scales, "scales");
         if (narrowBits >= wideBits)
             throw new IllegalArgumentException("narrow width " + narrowBits + " must be below wide width " + wideBits);
         int n = layout.unitIndices();
-        this.narrow = new Part(narrowBits, narrowCentroids, narrowCodes, BitPacking.packedBytes(n, narrowBits));
-        this.wide = new Part(wideBits, wideCentroids, wideCodes, BitPacking.packedBytes(n, wideBits));
-        for (Part p : new Part[] {narrow, wide}) {
-            long need = p.unitBytes() * layout.totalUnits(p == wide);
-            if (p.codes().byteSize() < need)
-                throw new IllegalArgumentException(p.bits() + "-bit codes hold " + p.codes().byteSize()
-                        + " bytes, need " + need);
-        }
+        this.narrow = new Part(narrowBits, narrowCentroids, BitPacking.packedBytes(n, narrowBits));
+        this.wide = new Part(wideBits, wideCentroids, BitPacking.packedBytes(n, wideBits));
+        this.codes = Objects.requireNonNull(codes, "codes");
+        if (codes.byteSize() < codeBytes())
+            throw new IllegalArgumentException("codes hold " + codes.byteSize() + " bytes, need " + codeBytes());
         if (rotation.dim() != layout.blocks().blockSize())
             throw new IllegalArgumentException("rotation dim " + rotation.dim() + " != block size "
                     + layout.blocks().blockSize());
@@ -66,12 +62,24 @@ public final class MixedQuantizedMatrix {
     public Part narrow() { return narrow; }
     public Part wide() { return wide; }
     public Part part(boolean wideUnits) { return wideUnits ? wide : narrow; }
+    public MemorySegment codes() { return codes; }
     public float[] scales() { return scales; }
     public float scale(int row, int block) { return scales[row * blocksPerRow() + block]; }
 
-    /** Byte offset of row r's first unit in the codes of the given width. */
+    /** Byte offset of row r's run of units of the given width in {@link #codes()}. */
     public long rowOffset(int row, boolean wideUnits) {
-        return layout.unitsBefore(row, wideUnits) * part(wideUnits).unitBytes();
+        return codeBytes(layout, narrow.unitBytes(), wide.unitBytes(), row)
+                + (wideUnits ? layout.units(row, false) * narrow.unitBytes() : 0);
+    }
+
+    /** Bytes of all codes. */
+    public long codeBytes() {
+        return codeBytes(layout, narrow.unitBytes(), wide.unitBytes(), rows());
+    }
+
+    /** Bytes of the codes of rows [0, row): where row r starts. */
+    public static long codeBytes(MixedLayout layout, long narrowUnitBytes, long wideUnitBytes, int row) {
+        return layout.unitsBefore(row, false) * narrowUnitBytes + layout.unitsBefore(row, true) * wideUnitBytes;
     }
 
     /** Stored bits per weight: codes, scales of {@code scaleBits} each and the width map, over rows·cols. */

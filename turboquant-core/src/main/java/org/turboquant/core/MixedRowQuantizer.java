@@ -34,16 +34,17 @@ public final class MixedRowQuantizer {
     public Codebook wideCodebook() { return wide; }
 
     /**
-     * Quantizes {@code src[srcOff..+cols)} as row {@code row} of {@code layout}: its narrow units are packed at
-     * {@code narrowCodes[narrowOff]}, its wide units at {@code wideCodes[wideOff]} (each in ascending unit order),
-     * and blocksPerRow scales go to {@code scales[scalesOff]}.
+     * Quantizes {@code src[srcOff..+cols)} as row {@code row} of {@code layout}: the row's narrow units, then its
+     * wide units (each in ascending unit order) are packed from {@code codes[codesOff]}, and blocksPerRow scales
+     * go to {@code scales[scalesOff]}.
      */
-    public void quantizeRow(float[] src, int srcOff, MixedLayout layout, int row, MemorySegment narrowCodes,
-                            long narrowOff, MemorySegment wideCodes, long wideOff, float[] scales, int scalesOff) {
+    public void quantizeRow(float[] src, int srcOff, MixedLayout layout, int row, MemorySegment codes, long codesOff,
+                            float[] scales, int scalesOff) {
         if (!layout.blocks().equals(blocks)) throw new IllegalArgumentException("layout is for other blocks");
         BlockQuantizer.checkFinite(src, srcOff, blocks.cols());
         int g = blocks.blockSize();
-        long narrowAt = narrowOff, wideAt = wideOff;
+        long narrowAt = codesOff;
+        long wideAt = codesOff + layout.units(row, false) * BitPacking.packedBytes(unitIdx.length, narrow.bits());
         for (int u = 0; u < layout.unitsPerRow(); u++) {
             boolean isWide = layout.isWide(row, u);
             Codebook codebook = isWide ? wide : narrow;
@@ -53,8 +54,7 @@ public final class MixedRowQuantizer {
                         unitIdx, t * g, k);
             }
             long bytes = BitPacking.packedBytes(unitIdx.length, codebook.bits());
-            BitPacking.pack(unitIdx, 0, unitIdx.length, codebook.bits(), isWide ? wideCodes : narrowCodes,
-                    isWide ? wideAt : narrowAt);
+            BitPacking.pack(unitIdx, 0, unitIdx.length, codebook.bits(), codes, isWide ? wideAt : narrowAt);
             if (isWide) wideAt += bytes; else narrowAt += bytes;
         }
     }

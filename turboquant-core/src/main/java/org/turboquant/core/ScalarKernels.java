@@ -159,7 +159,7 @@ public final class ScalarKernels {
             MixedQuantizedMatrix.Part part = m.part(wide);
             int n = layout.rowUnits(row, wide, units);
             byte[] idx = new byte[n * layout.unitIndices()];
-            BitPacking.unpack(part.codes(), m.rowOffset(row, wide), idx.length, part.bits(), idx, 0);
+            BitPacking.unpack(m.codes(), m.rowOffset(row, wide), idx.length, part.bits(), idx, 0);
             for (int s = 0; s < n; s++) {
                 int u = units[s];
                 for (int t = 0; t < layout.blocksIn(u); t++) {
