@@ -17,11 +17,15 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
  * A BERT-style sentence encoder run in ONNX Runtime: tokenizes, runs the model in length-sorted batches, pools and
  * L2-normalizes. The same tokenization serves every weight set, so differences between runs come from the weights.
+ * The model takes input_ids and attention_mask, and token_type_ids when its graph has that input (all zeros for
+ * single texts; some exports drop it); its sentence vectors are pooled from last_hidden_state (or, when no output
+ * has that name, its first output), [batch, sequence, width].
  */
 public final class SentenceEmbedder implements AutoCloseable {
     static {
@@ -38,13 +42,27 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final Pooling pooling;
     /** Word pieces per text unless told otherwise: the sequence length all-MiniLM-L6-v2 was tuned with. */
     public static final int DEFAULT_MAX_LENGTH = 256;
+    /** The inputs a BERT-style encoder may take; input_ids is required. */
+    static final Set<String> KNOWN_INPUTS = Set.of("input_ids", "attention_mask", "token_type_ids");
+    static final String HIDDEN_STATE = "last_hidden_state";
 
     private final int maxLength;
+    private final String prefix;
 
     public SentenceEmbedder(Path model, Path tokenizerJson, Pooling pooling, int maxLength) throws IOException {
+        this(model, tokenizerJson, pooling, maxLength, "");
+    }
+
+    /**
+     * @param prefix prepended to every text before tokenizing (E5's "query: "); "" for none
+     */
+    public SentenceEmbedder(Path model, Path tokenizerJson, Pooling pooling, int maxLength, String prefix)
+            throws IOException {
+        if (maxLength < 2) throw new IllegalArgumentException("max length " + maxLength + " leaves no room for a word piece");
         this.model = model;
         this.pooling = pooling;
         this.maxLength = maxLength;
+        this.prefix = prefix == null ? "" : prefix;
         this.tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJson).optTruncation(true)
                 .optPadding(false).optMaxLength(maxLength).build();
     }
@@ -58,7 +76,7 @@ public final class SentenceEmbedder implements AutoCloseable {
         int n = texts.size();
         long[][] ids = new long[n][], types = new long[n][], mask = new long[n][];
         for (int i = 0; i < n; i++) {
-            Encoding e = tokenizer.encode(texts.get(i));
+            Encoding e = tokenizer.encode(prefix + texts.get(i));
             ids[i] = e.getIds();
             types[i] = e.getTypeIds();
             mask[i] = e.getAttentionMask();
@@ -101,6 +119,14 @@ public final class SentenceEmbedder implements AutoCloseable {
         int[] order = IntStream.range(0, n).boxed()
                 .sorted(Comparator.comparingInt((Integer i) -> tokens.ids()[i].length)).mapToInt(i -> i).toArray();
         var inputNames = session.getInputNames();
+        for (String name : inputNames)
+            if (!KNOWN_INPUTS.contains(name))
+                throw new IllegalArgumentException(model + ": input '" + name + "' is not one a BERT-style encoder "
+                        + "takes (" + KNOWN_INPUTS + ")");
+        if (!inputNames.contains("input_ids"))
+            throw new IllegalArgumentException(model + ": no input_ids input (inputs: " + inputNames + ")");
+        String output = session.getOutputNames().contains(HIDDEN_STATE) ? HIDDEN_STATE
+                : session.getOutputNames().iterator().next();
         for (int start = 0; start < n; start += BATCH) {
             int b = Math.min(BATCH, n - start);
             int seq = 0;
@@ -119,8 +145,11 @@ public final class SentenceEmbedder implements AutoCloseable {
                 if (inputNames.contains("attention_mask")) inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
                 if (inputNames.contains("token_type_ids")) inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
                 try (OrtSession.Result result = session.run(inputs)) {
-                    OnnxTensor hidden = (OnnxTensor) result.get(0);
+                    OnnxTensor hidden = (OnnxTensor) result.get(output).orElseThrow();
                     long[] hs = hidden.getInfo().getShape();
+                    if (hs.length != 3)
+                        throw new IllegalArgumentException(model + ": output '" + output + "' has shape "
+                                + java.util.Arrays.toString(hs) + ", not [batch, sequence, width]");
                     FloatBuffer fb = hidden.getFloatBuffer();
                     float[] h = new float[fb.remaining()];
                     fb.get(h);
@@ -135,6 +164,10 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     public int maxLength() { return maxLength; }
+
+    public Pooling pooling() { return pooling; }
+
+    public String prefix() { return prefix; }
 
     @Override
     public void close() {
