@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 
 /**
@@ -79,6 +80,28 @@ public final class ParallelMatmul implements AutoCloseable {
             int nb = Math.min(64, batch - b0);
             float[] xs = java.util.Arrays.copyOfRange(x, b0 * m.cols(), (b0 + nb) * m.cols());
             float[][] rotated = kernels.rotateBatch(m, xs, nb);
+            float[] ys = new float[nb * m.rows()];
+            forRowRanges(m.rows(), (start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
+            System.arraycopy(ys, 0, y, b0 * m.rows(), ys.length);
+        }
+    }
+
+    /** y = W·x over all rows of a mixed-width matrix. */
+    public void gemv(MixedQuantizedMatrix m, float[] x, float[] y) {
+        checkLength("x", x.length, m.cols());
+        checkLength("y", y.length, m.rows());
+        float[] rotated = kernels.rotateInput(m, x, 0);
+        forRowRanges(m.rows(), (start, end) -> kernels.gemvRotated(m, rotated, y, start, end));
+    }
+
+    /** Y = W·X for {@code batch} row-major input vectors and a mixed-width matrix; Y is batch × rows. */
+    public void gemm(MixedQuantizedMatrix m, float[] x, int batch, float[] y) {
+        checkLength("X", x.length, (long) batch * m.cols());
+        checkLength("Y", y.length, (long) batch * m.rows());
+        for (int b0 = 0; b0 < batch; b0 += 64) {
+            int nb = Math.min(64, batch - b0);
+            float[][] rotated = new float[nb][];
+            for (int b = 0; b < nb; b++) rotated[b] = kernels.rotateInput(m, x, (b0 + b) * m.cols());
             float[] ys = new float[nb * m.rows()];
             forRowRanges(m.rows(), (start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
             System.arraycopy(ys, 0, y, b0 * m.rows(), ys.length);

@@ -2,6 +2,7 @@ package org.turboquant.simd;
 
 import java.lang.foreign.MemorySegment;
 import org.turboquant.core.BitPacking;
+import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.core.ScalarKernels;
 
@@ -35,6 +36,28 @@ public final class ScalarTurboQuantKernels implements TurboQuantKernels {
 
     @Override
     public void gemmRotated(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            for (int b = 0; b < rotated.length; b++) y[b * m.rows() + r] = ScalarKernels.rowDot(m, r, rotated[b]);
+        }
+    }
+
+    @Override
+    public void dequantizeRow(MixedQuantizedMatrix m, int row, float[] dst, int dstOff) {
+        ScalarKernels.dequantizeRow(m, row, dst, dstOff);
+    }
+
+    @Override
+    public float[] rotateInput(MixedQuantizedMatrix m, float[] x, int xOff) {
+        return ScalarKernels.rotateInput(m, x, xOff);
+    }
+
+    @Override
+    public void gemvRotated(MixedQuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernels.rowDot(m, r, rotated);
+    }
+
+    @Override
+    public void gemmRotated(MixedQuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
         for (int r = rowStart; r < rowEnd; r++) {
             for (int b = 0; b < rotated.length; b++) y[b * m.rows() + r] = ScalarKernels.rowDot(m, r, rotated[b]);
         }

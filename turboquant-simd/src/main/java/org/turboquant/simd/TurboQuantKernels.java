@@ -1,6 +1,7 @@
 package org.turboquant.simd;
 
 import java.lang.foreign.MemorySegment;
+import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 
 /**
@@ -37,6 +38,20 @@ public interface TurboQuantKernels {
 
     /** Y[b·rows + r] = row r · X_b for r in [rowStart, rowEnd), given rotated[b] = rotateInput of input b; ≤ 64. */
     void gemmRotated(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd);
+
+    // ---- Mixed-width matrices (fractional bit rates): the same operations, with core's mixed reference order.
+
+    /** dst[dstOff..+cols) = decoded row {@code row} of a mixed-width matrix. */
+    void dequantizeRow(MixedQuantizedMatrix m, int row, float[] dst, int dstOff);
+
+    /** The rotated input of a mixed-width matrix (the rotation does not depend on the width). */
+    float[] rotateInput(MixedQuantizedMatrix m, float[] x, int xOff);
+
+    /** y[r] = row r · x for r in [rowStart, rowEnd), given {@code rotated} = rotateInput(m, x, 0). */
+    void gemvRotated(MixedQuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd);
+
+    /** Y[b·rows + r] = row r · X_b for r in [rowStart, rowEnd), given rotated[b] = rotateInput of input b; ≤ 64. */
+    void gemmRotated(MixedQuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd);
 
     /** y[r] = row r · x for r in [rowStart, rowEnd); y is indexed by row. */
     default void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd) {

@@ -3,6 +3,9 @@ package org.turboquant.simd;
 import java.util.SplittableRandom;
 import org.turboquant.core.BlockLayout;
 import org.turboquant.core.MatrixQuantizer;
+import org.turboquant.core.MixedLayout;
+import org.turboquant.core.MixedMatrixQuantizer;
+import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.NormPrecision;
 import org.turboquant.core.QuantConfig;
 import org.turboquant.core.QuantizedMatrix;
@@ -29,19 +32,37 @@ public final class TestMatrices {
         return quantized(rows, cols, bits, kind, block == 0 ? BlockLayout.WHOLE_ROW : block, 42L + bits);
     }
 
-    /** ‖ŵ_r‖·‖x‖ per row: a bound on Σ|terms| of row r's product (Cauchy–Schwarz; rotations keep norms). */
-    public static double[] productScale(QuantizedMatrix m, float[] x, int xOff) {
+    /** A mixed-width matrix with a third of its allocation units (rounded down) at the wide width. */
+    public static MixedQuantizedMatrix mixed(int rows, int cols, int narrow, int wide, RotationKind kind, int block) {
+        int g = block == 0 ? BlockLayout.WHOLE_ROW : block;
+        QuantConfig config = new QuantConfig(narrow, g, kind, 42L + narrow, NormPrecision.F32, false);
+        long units = (long) rows * MixedLayout.unitsPerRow(BlockLayout.of(cols, g, kind));
+        float[] w = gaussian(rows * cols, 77L + narrow);
+        for (int i = 0; i < w.length; i += 5) w[i] *= 4; // uneven block energies
+        return MixedMatrixQuantizer.quantize(w, rows, cols, config, wide, units / 3);
+    }
+
+    /** ‖ŵ_r‖·‖x‖ per row of a mixed-width matrix. */
+    public static double[] productScale(MixedQuantizedMatrix m, float[] x, int xOff) {
+        float[] decoded = ScalarKernels.dequantize(m);
+        return productScale(decoded, m.rows(), m.cols(), x, xOff);
+    }
+
+    private static double[] productScale(float[] decoded, int rows, int cols, float[] x, int xOff) {
         double xNorm = 0;
-        for (int j = 0; j < m.cols(); j++) xNorm += (double) x[xOff + j] * x[xOff + j];
+        for (int j = 0; j < cols; j++) xNorm += (double) x[xOff + j] * x[xOff + j];
         xNorm = Math.sqrt(xNorm);
-        double[] scale = new double[m.rows()];
-        float[] row = new float[m.cols()];
-        for (int r = 0; r < m.rows(); r++) {
-            ScalarKernels.dequantizeRow(m, r, row, 0);
+        double[] scale = new double[rows];
+        for (int r = 0; r < rows; r++) {
             double n = 0;
-            for (float v : row) n += (double) v * v;
+            for (int j = 0; j < cols; j++) n += (double) decoded[r * cols + j] * decoded[r * cols + j];
             scale[r] = Math.sqrt(n) * xNorm;
         }
         return scale;
+    }
+
+    /** ‖ŵ_r‖·‖x‖ per row: a bound on Σ|terms| of row r's product (Cauchy–Schwarz; rotations keep norms). */
+    public static double[] productScale(QuantizedMatrix m, float[] x, int xOff) {
+        return productScale(ScalarKernels.dequantize(m), m.rows(), m.cols(), x, xOff);
     }
 }

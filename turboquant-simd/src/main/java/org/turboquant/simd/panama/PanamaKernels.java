@@ -5,6 +5,9 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import org.turboquant.core.BitPacking;
+import org.turboquant.core.BlockLayout;
+import org.turboquant.core.MixedQuantizedMatrix;
+import org.turboquant.core.Rotation;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.simd.TurboQuantKernels;
 
@@ -110,14 +113,43 @@ public final class PanamaKernels implements TurboQuantKernels {
 
     @Override
     public float[] rotateInput(QuantizedMatrix m, float[] x, int xOff) {
-        int g = m.blockSize();
-        float[] out = new float[m.layout().paddedCols()];
+        return rotateInput(m.layout(), m.rotation(), x, xOff);
+    }
+
+    private float[] rotateInput(BlockLayout layout, Rotation rotation, float[] x, int xOff) {
+        int g = layout.blockSize();
+        float[] out = new float[layout.paddedCols()];
         float[] tmp = new float[g];
-        for (int k = 0; k < m.blocksPerRow(); k++) {
-            System.arraycopy(x, xOff + k * g, out, k * g, m.layout().blockLength(k));
-            rotations.rotate(m.rotation(), out, k * g, tmp);
+        for (int k = 0; k < layout.blocksPerRow(); k++) {
+            System.arraycopy(x, xOff + k * g, out, k * g, layout.blockLength(k));
+            rotations.rotate(rotation, out, k * g, tmp);
         }
         return out;
+    }
+
+    @Override
+    public void dequantizeRow(MixedQuantizedMatrix m, int row, float[] dst, int dstOff) {
+        if (row < 0 || row >= m.rows()) throw new IndexOutOfBoundsException("row " + row + " of " + m.rows());
+        MixedRowKernels.dequantizeRow(m, row, dst, dstOff, rotations);
+    }
+
+    @Override
+    public float[] rotateInput(MixedQuantizedMatrix m, float[] x, int xOff) {
+        return rotateInput(m.blocks(), m.rotation(), x, xOff);
+    }
+
+    @Override
+    public void gemvRotated(MixedQuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
+        checkRange(m.rows(), rowStart, rowEnd);
+        MixedRowKernels.gemv(m, rotated, y, rowStart, rowEnd);
+    }
+
+    @Override
+    public void gemmRotated(MixedQuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
+        checkRange(m.rows(), rowStart, rowEnd);
+        if (rotated.length < 1 || rotated.length > MAX_BATCH)
+            throw new IllegalArgumentException("batch must be in 1..64, got " + rotated.length);
+        MixedRowKernels.gemm(m, rotated, y, rowStart, rowEnd);
     }
 
     /**
@@ -193,7 +225,11 @@ public final class PanamaKernels implements TurboQuantKernels {
     }
 
     private static void checkRange(QuantizedMatrix m, int rowStart, int rowEnd) {
-        if (rowStart < 0 || rowEnd > m.rows() || rowStart > rowEnd)
-            throw new IndexOutOfBoundsException("rows [" + rowStart + ", " + rowEnd + ") of " + m.rows());
+        checkRange(m.rows(), rowStart, rowEnd);
+    }
+
+    private static void checkRange(int rows, int rowStart, int rowEnd) {
+        if (rowStart < 0 || rowEnd > rows || rowStart > rowEnd)
+            throw new IndexOutOfBoundsException("rows [" + rowStart + ", " + rowEnd + ") of " + rows);
     }
 }
