@@ -57,7 +57,7 @@ public final class BitAllocation {
     public static long mixedBits(int rows, BlockLayout blocks, int narrowBits, int wideBits, long wideUnits,
                                  int scaleBits) {
         long units = (long) rows * MixedLayout.unitsPerRow(blocks);
-        int unitIndices = MixedLayout.roundUpToChunk(MixedLayout.blocksPerUnit(blocks) * blocks.blockSize());
+        int unitIndices = MixedLayout.unitIndices(blocks);
         long codes = 8 * ((units - wideUnits) * BitPacking.packedBytes(unitIndices, narrowBits)
                 + wideUnits * BitPacking.packedBytes(unitIndices, wideBits));
         return codes + scaleBits * (long) rows * blocks.blocksPerRow() + 8L * MixedLayout.bitmapBytes(units);

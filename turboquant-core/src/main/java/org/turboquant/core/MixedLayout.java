@@ -31,7 +31,7 @@ public final class MixedLayout {
         this.blocks = Objects.requireNonNull(blocks, "blocks");
         this.blocksPerUnit = blocksPerUnit(blocks);
         this.unitsPerRow = (blocks.blocksPerRow() + blocksPerUnit - 1) / blocksPerUnit;
-        this.unitIndices = roundUpToChunk(blocksPerUnit * blocks.blockSize());
+        this.unitIndices = unitIndices(blocks);
         long units = (long) rows * unitsPerRow;
         if (units > Integer.MAX_VALUE) throw new IllegalArgumentException("too many allocation units: " + units);
         if (bitmap.length != bitmapBytes(units))
@@ -65,6 +65,11 @@ public final class MixedLayout {
     public static int unitsPerRow(BlockLayout blocks) {
         int perUnit = blocksPerUnit(blocks);
         return (blocks.blocksPerRow() + perUnit - 1) / perUnit;
+    }
+
+    /** Indices one packed unit holds for this block layout (whole chunks). */
+    public static int unitIndices(BlockLayout blocks) {
+        return roundUpToChunk(blocksPerUnit(blocks) * blocks.blockSize());
     }
 
     /** Bytes of a width map over {@code units} units. */

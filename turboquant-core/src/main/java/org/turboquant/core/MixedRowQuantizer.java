@@ -25,7 +25,7 @@ public final class MixedRowQuantizer {
         this.narrow = Codebook.of(g, config.bits());
         this.wide = Codebook.of(g, wideBits);
         this.quantizer = new BlockQuantizer(config, rotation);
-        this.unitIdx = new byte[MixedLayout.roundUpToChunk(MixedLayout.blocksPerUnit(blocks) * g)];
+        this.unitIdx = new byte[MixedLayout.unitIndices(blocks)];
     }
 
     public BlockLayout blocks() { return blocks; }

@@ -1,0 +1,86 @@
+package org.turboquant.loader.pack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.turboquant.core.BlockLayout;
+import org.turboquant.core.MixedLayout;
+import org.turboquant.core.RotationKind;
+
+class BitBudgetTest {
+
+    /** all-MiniLM-L6-v2's quantized tensors: the word-embedding table and six layers of MatMul weights. */
+    static List<BitBudget.Tensor> miniLm(double rate, int block) {
+        List<BitBudget.Tensor> t = new ArrayList<>();
+        t.add(tensor("embeddings.word_embeddings.weight", 30522, 384, true, rate, block));
+        t.add(tensor("embeddings.position_embeddings.weight", 512, 384, true, rate, block));
+        for (int layer = 0; layer < 6; layer++) {
+            for (String m : new String[] {"query", "key", "value", "output"}) t.add(tensor(layer + m, 384, 384, false, rate, block));
+            t.add(tensor(layer + "intermediate", 1536, 384, false, rate, block));
+            t.add(tensor(layer + "output2", 384, 1536, false, rate, block));
+        }
+        return t;
+    }
+
+    static BitBudget.Tensor tensor(String name, int rows, int cols, boolean lookup, double rate, int block) {
+        return new BitBudget.Tensor(name, rows, BlockLayout.of(cols, block, RotationKind.HADAMARD), lookup, rate);
+    }
+
+    static double realised(List<BitBudget.Tensor> tensors, Map<String, BitBudget.Widths> widths) {
+        long bits = 0, weights = 0;
+        for (BitBudget.Tensor t : tensors) {
+            bits += BitBudget.cost(t, widths.get(t.name()), 16);
+            weights += (long) t.rows() * t.blocks().cols();
+        }
+        return (double) bits / weights;
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {2.5, 3.25, 3.5, 4.25, 4.5, 5.3, 6.5, 7.75})
+    void meetsTheRateFromBelowToWithinATenthOfAPercent(double rate) {
+        List<BitBudget.Tensor> tensors = miniLm(rate, 128);
+        Map<String, BitBudget.Widths> widths = BitBudget.allocate(tensors, 16);
+        double got = realised(tensors, widths);
+        assertThat(got).isLessThanOrEqualTo(rate).isGreaterThan(rate - 0.001);
+    }
+
+    @Test
+    void spareBitsGoToTheMatricesThatMultiplyActivationsBeforeTheLookUpTables() {
+        List<BitBudget.Tensor> tensors = miniLm(4.25, 128);
+        Map<String, BitBudget.Widths> widths = BitBudget.allocate(tensors, 16);
+        assertThat(widths.get("embeddings.word_embeddings.weight")).isEqualTo(BitBudget.Widths.uniform(4));
+        BitBudget.Widths query = widths.get("0query");
+        assertThat(query.narrowBits()).isEqualTo(4);
+        assertThat(query.wideBits()).isEqualTo(5);
+        long units = 384L * MixedLayout.unitsPerRow(BlockLayout.of(384, 128, RotationKind.HADAMARD));
+        double fraction = (double) query.wideUnits() / units;
+        assertThat(fraction).isBetween(0.2, 0.3); // about a quarter: half of the model is the embedding table
+        // at 4.5 the matrices go fully to 5 bits and the table starts to widen
+        Map<String, BitBudget.Widths> more = BitBudget.allocate(miniLm(4.8, 128), 16);
+        assertThat(more.get("0query")).isEqualTo(BitBudget.Widths.uniform(5));
+        assertThat(more.get("embeddings.word_embeddings.weight").mixed()).isTrue();
+    }
+
+    @Test
+    void integerRatesAreUniformWidthsAndTooLowARateIsRefused() {
+        Map<String, BitBudget.Widths> widths = BitBudget.allocate(miniLm(3, 128), 16);
+        assertThat(widths.values()).containsOnly(BitBudget.Widths.uniform(3));
+        assertThat(BitBudget.allocate(miniLm(8.5, 128), 16).values()).containsOnly(BitBudget.Widths.uniform(8));
+        assertThatThrownBy(() -> BitBudget.allocate(miniLm(1.05, 128), 16))
+                .hasMessageContaining("--bits 1.05 is below").hasMessageContaining("1.125");
+    }
+
+    @Test
+    void blocksOf64ShareTheirWidthPerChunk() {
+        List<BitBudget.Tensor> tensors = miniLm(4.25, 64);
+        Map<String, BitBudget.Widths> widths = BitBudget.allocate(tensors, 16);
+        assertThat(realised(tensors, widths)).isLessThanOrEqualTo(4.25).isGreaterThan(4.249);
+        assertThat(widths.get("0query").narrowBits()).isEqualTo(4);
+    }
+}
