@@ -45,12 +45,12 @@ final class InspectCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "%s: %s v%d by %s, from %s (sha256 %s…)%n", packDir, m.format(), m.version(),
                     m.tool(), m.source().file(), m.source().sha256().substring(0, 12));
-            String fmt = "%-48s %-10s %4s %6s %-8s %-16s %8s %11s%n";
+            String fmt = "%-48s %-10s %9s %6s %-8s %-16s %8s %11s%n";
             System.out.printf(Locale.ROOT, fmt, "tensor", "method", "bits", "block", "rotation", "shape", "bits/w", "bytes");
             for (TqTensor t : pack.tensors()) {
                 Manifest.TensorEntry e = t.manifestEntry();
                 System.out.printf(Locale.ROOT, fmt, e.name(), e.method() + (e.transposed() ? "ᵀ" : ""),
-                        e.bits() == null ? "-" : e.bits(), e.blockSize() == null ? "-" : e.blockSize(),
+                        widths(e), e.blockSize() == null ? "-" : e.blockSize(),
                         e.rotation() == null ? "-" : e.rotation(), Arrays.toString(e.shape()),
                         String.format(Locale.ROOT, "%.3f", e.bitsPerWeight()),
                         Sizes.human(Math.round(e.bitsPerWeight() * t.numel() / 8)));
@@ -62,5 +62,15 @@ final class InspectCommand implements Callable<Integer> {
                     totals.bitsPerWeight(), totals.quantizedBitsPerWeight(), verify ? "; all checksums verified" : "");
             return 0;
         }
+    }
+
+    /** "4", or for a mixed-width tensor "4/5 23%": narrow/wide and the share of wide allocation units. */
+    static String widths(Manifest.TensorEntry e) {
+        if (e.bits() == null) return "-";
+        if (!e.mixed()) return Integer.toString(e.bits());
+        var blocks = org.turboquant.core.BlockLayout.of(e.cols(), e.blockSize(),
+                org.turboquant.core.RotationKind.parse(e.rotation()));
+        long units = (long) e.rows() * org.turboquant.core.MixedLayout.unitsPerRow(blocks);
+        return e.bits() + "/" + e.wideBits() + " " + Math.round(100.0 * e.wideUnits() / units) + "%";
     }
 }

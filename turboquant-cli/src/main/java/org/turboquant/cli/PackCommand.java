@@ -25,8 +25,10 @@ final class PackCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR") Path output;
 
-    @Option(names = "--bits", defaultValue = "4", description = "Bits per index, 1..8 (default ${DEFAULT-VALUE}).")
-    int bits;
+    @Option(names = "--bits", defaultValue = "4", description = {"Bits per index, 1..8 (default ${DEFAULT-VALUE}); or a "
+            + "fractional rate such as 4.25: stored bits per weight, scales included, met by giving the highest-energy "
+            + "blocks one more bit (turboquant only; matrices that multiply activations before look-up tables)."})
+    double bits;
 
     @Option(names = "--method", defaultValue = "turboquant",
             description = "turboquant | rtn | q4_0 | q8_0 (default ${DEFAULT-VALUE}).")
@@ -50,7 +52,7 @@ final class PackCommand implements Callable<Integer> {
     @Option(names = "--keep", paramLabel = "REGEX", description = "Copy tensors whose name matches unchanged.")
     String keep;
 
-    @Option(names = "--bits-for", paramLabel = "REGEX=N", description = "Bits for matching tensors (repeatable; first match wins).")
+    @Option(names = "--bits-for", paramLabel = "REGEX=N", description = "Bits (a width or a fractional rate) for matching tensors (repeatable; first match wins).")
     List<String> bitsFor = new ArrayList<>();
 
     @Option(names = "--min-elements", defaultValue = "4096", description = "Smaller tensors are kept (default ${DEFAULT-VALUE}).")
@@ -99,10 +101,11 @@ final class PackCommand implements Callable<Integer> {
 
     private String describe(PackOptions o) {
         return switch (o.method()) {
-            case TURBOQUANT -> "turboquant " + o.bits() + "-bit, " + o.rotation().id() + ", block "
+            case TURBOQUANT -> "turboquant " + PackOptions.formatBits(o.bits())
+                    + (PackOptions.fractional(o.bits()) ? " bits per weight, " : "-bit, ") + o.rotation().id() + ", block "
                     + (o.blockSize() == 0 ? "row" : o.blockSize()) + ", " + o.normPrecision().id() + " norms"
                     + (o.normCorrection() ? ", norm correction" : "");
-            case RTN -> "rtn " + o.bits() + "-bit";
+            case RTN -> "rtn " + PackOptions.formatBits(o.bits()) + "-bit";
             default -> o.method().id();
         };
     }

@@ -83,8 +83,8 @@ final class BaselineEncoder implements TensorEncoder {
     }
 
     @Override
-    public long primaryRowBytes() {
-        return primaryRowBytes;
+    public long primaryBytes(int firstRow, int n) {
+        return n * primaryRowBytes;
     }
 
     @Override

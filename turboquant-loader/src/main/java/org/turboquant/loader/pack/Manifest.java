@@ -18,7 +18,10 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
                        Totals totals, List<TensorEntry> tensors) {
 
     public static final String FORMAT = "turboquant-pack";
+    /** Version of a pack whose TurboQuant tensors all have one width; readable by every release. */
     public static final int VERSION = 1;
+    /** Version of a pack holding at least one mixed-width tensor (fields wide_bits and wide_units). */
+    public static final int VERSION_MIXED = 2;
     public static final String FILE_NAME = "quant_manifest.json";
     public static final String WEIGHTS_FILE = "turboquant_weights.safetensors";
 
@@ -41,12 +44,14 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
      * @param parts       role (codes, scales, centroids, quants, data) → tensor name in the weights file
      * @param sha256      hex SHA-256 of {@link #decodeFields()} followed by the parts' bytes in the order they
      *                    appear in the weights file
+     * @param wideBits    mixed-width TurboQuant only: the wide width ({@code bits} is then the narrow one)
+     * @param wideUnits   mixed-width TurboQuant only: how many allocation units are wide
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TensorEntry(String name, String dtype, long[] shape, String method, Integer bits, Integer blockSize,
                               String rotation, String seed, String normDtype, Boolean normCorrection,
                               boolean transposed, int rows, int cols, Map<String, String> parts, String sha256,
-                              double bitsPerWeight, String keptReason) {
+                              double bitsPerWeight, String keptReason, Integer wideBits, Long wideUnits) {
 
         public Method methodEnum() {
             return Method.parse(method);
@@ -54,7 +59,12 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
 
         TensorEntry withSha256(String hex) {
             return new TensorEntry(name, dtype, shape, method, bits, blockSize, rotation, seed, normDtype,
-                    normCorrection, transposed, rows, cols, parts, hex, bitsPerWeight, keptReason);
+                    normCorrection, transposed, rows, cols, parts, hex, bitsPerWeight, keptReason, wideBits, wideUnits);
+        }
+
+        /** Whether this is a mixed-width TurboQuant tensor. */
+        public boolean mixed() {
+            return wideBits != null;
         }
 
         /**
@@ -65,7 +75,8 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
             String s = "name=" + name + "\ndtype=" + dtype + "\nshape=" + java.util.Arrays.toString(shape)
                     + "\nmethod=" + method + "\nbits=" + bits + "\nblock_size=" + blockSize + "\nrotation=" + rotation
                     + "\nseed=" + seed + "\nnorm_dtype=" + normDtype + "\nnorm_correction=" + normCorrection
-                    + "\ntransposed=" + transposed + "\nrows=" + rows + "\ncols=" + cols + "\n";
+                    + "\ntransposed=" + transposed + "\nrows=" + rows + "\ncols=" + cols + "\n"
+                    + (mixed() ? "wide_bits=" + wideBits + "\nwide_units=" + wideUnits + "\n" : "");
             return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
     }

@@ -14,7 +14,9 @@ import org.turboquant.core.Seeds;
  * Hadamard rotation, blocks of 128, f16 scales, no norm correction.
  *
  * @param method          quantizer for the tensors that get quantized
- * @param bits            bits per index (TurboQuant, RTN); ignored by Q4_0/Q8_0
+ * @param bits            bits per index (TurboQuant, RTN); ignored by Q4_0/Q8_0. A fractional value (TurboQuant
+ *                        only) is an average rate in stored bits per weight, scales included, met by mixing two
+ *                        widths across blocks ({@link BitBudget})
  * @param blockSize       TurboQuant block size g, or {@link BlockLayout#WHOLE_ROW}
  * @param rotation        TurboQuant rotation
  * @param seed            user seed; each tensor's rotation seed is {@link Seeds#tensorSeed}(seed, name)
@@ -26,26 +28,48 @@ import org.turboquant.core.Seeds;
  * @param keepNonFinite   copy a tensor holding NaN/Inf unchanged instead of failing
  * @param threads         worker threads for quantization
  */
-public record PackOptions(Method method, int bits, int blockSize, RotationKind rotation, long seed,
+public record PackOptions(Method method, double bits, int blockSize, RotationKind rotation, long seed,
                           NormPrecision normPrecision, boolean normCorrection, Pattern keep, List<BitsRule> bitsFor,
                           long minElements, boolean keepNonFinite, int threads) {
 
     public static final long DEFAULT_MIN_ELEMENTS = 4096;
 
-    /** {@code --bits-for REGEX=N}: tensors whose name matches get N bits. */
-    public record BitsRule(Pattern pattern, int bits) {
+    /** {@code --bits-for REGEX=N}: tensors whose name matches get N bits (a width, or a fractional rate). */
+    public record BitsRule(Pattern pattern, double bits) {
         public static BitsRule parse(String spec) {
             int eq = spec.lastIndexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("expected REGEX=BITS, got '" + spec + "'");
-            int bits;
+            double bits;
             try {
-                bits = Integer.parseInt(spec.substring(eq + 1).trim());
+                bits = Double.parseDouble(spec.substring(eq + 1).trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bits in '" + spec + "' is not an integer");
+                throw new IllegalArgumentException("bits in '" + spec + "' is not a number");
             }
-            if (bits < 1 || bits > 8) throw new IllegalArgumentException("bits in '" + spec + "' must be in 1..8");
+            if (!validRate(bits))
+                throw new IllegalArgumentException("bits in '" + spec + "' must be a width 1..8 or a rate between 1 and 9");
             return new BitsRule(Pattern.compile(spec.substring(0, eq)), bits);
         }
+
+        /** As written on the command line: 4 or 4.25. */
+        public String label() {
+            return pattern.pattern() + "=" + formatBits(bits);
+        }
+    }
+
+    /** A width 1..8, or a fractional rate in (1, 9). */
+    public static boolean validRate(double bits) {
+        return bits == Math.rint(bits) ? bits >= 1 && bits <= 8 : bits > 1 && bits < 9;
+    }
+
+    /** Whether a value of --bits is a fractional rate rather than an index width. */
+    public static boolean fractional(double bits) {
+        return bits != Math.rint(bits);
+    }
+
+    /** 4 for a width, 4.25 for a rate. */
+    public static String formatBits(double bits) {
+        return fractional(bits) ? java.math.BigDecimal.valueOf(bits).stripTrailingZeros().toPlainString()
+                : Integer.toString((int) bits);
     }
 
     public PackOptions {
@@ -54,7 +78,10 @@ public record PackOptions(Method method, int bits, int blockSize, RotationKind r
         Objects.requireNonNull(normPrecision, "normPrecision");
         bitsFor = List.copyOf(bitsFor);
         if (method == Method.KEPT) throw new IllegalArgumentException("method 'kept' is not a quantizer");
-        if (bits < 1 || bits > 8) throw new IllegalArgumentException("bits must be in 1..8, got " + bits);
+        if (!validRate(bits))
+            throw new IllegalArgumentException("bits must be a width 1..8 or a rate between 1 and 9, got " + formatBits(bits));
+        if (method != Method.TURBOQUANT && (fractional(bits) || bitsFor.stream().anyMatch(r -> fractional(r.bits()))))
+            throw new IllegalArgumentException("fractional bits need --method turboquant, not " + method.id());
         if (blockSize < 0) throw new IllegalArgumentException("block size must be >= 0 (0 = whole row)");
         if (rotation == RotationKind.HADAMARD && blockSize != 0 && Integer.bitCount(blockSize) != 1)
             throw new IllegalArgumentException("hadamard needs a power-of-two block size, got " + blockSize);
@@ -71,7 +98,7 @@ public record PackOptions(Method method, int bits, int blockSize, RotationKind r
                 minElements, keepNonFinite, threads);
     }
 
-    public PackOptions withBits(int b) {
+    public PackOptions withBits(double b) {
         return new PackOptions(method, b, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
                 minElements, keepNonFinite, threads);
     }
@@ -101,17 +128,17 @@ public record PackOptions(Method method, int bits, int blockSize, RotationKind r
                 minElements, keepNonFinite, t);
     }
 
-    /** The bit width for one tensor: the first matching --bits-for rule, else {@link #bits}. */
-    public int bitsFor(String tensorName) {
+    /** The bits for one tensor (a width or a fractional rate): the first matching --bits-for rule, else {@link #bits}. */
+    public double bitsFor(String tensorName) {
         for (BitsRule r : bitsFor) {
             if (r.pattern().matcher(tensorName).find()) return r.bits();
         }
         return bits;
     }
 
-    /** TurboQuant settings of one tensor. */
-    public QuantConfig quantConfig(String tensorName) {
-        return new QuantConfig(bitsFor(tensorName), blockSize, rotation, Seeds.tensorSeed(seed, tensorName),
+    /** TurboQuant settings of one tensor at a given index width (its narrow width when mixed). */
+    public QuantConfig quantConfig(String tensorName, int bits) {
+        return new QuantConfig(bits, blockSize, rotation, Seeds.tensorSeed(seed, tensorName),
                 normPrecision, normCorrection);
     }
 }

@@ -109,16 +109,33 @@ public final class Packer {
             this.progress = progress;
             for (SourceTensor t : source.tensors()) {
                 boolean nonFinite = options.keepNonFinite() && t.dtype().isFloat() && NonFinite.any(source, t);
-                TensorPlan plan = TensorPlan.decide(t, options, nonFinite);
+                plans.add(TensorPlan.decide(t, options, nonFinite));
+            }
+            resolveFractionalRates();
+            for (int i = 0; i < plans.size(); i++) {
+                TensorPlan plan = plans.get(i);
                 TensorEncoder encoder = plan.quantized() ? plan.encoder(options) : null;
                 // short rows are padded to 128 indices: a narrow matrix could come out bigger than it went in
-                if (encoder != null && partBytes(encoder) >= t.byteSize()) {
-                    plan = TensorPlan.kept(t, "quantized would not be smaller");
+                if (encoder != null && partBytes(encoder) >= plan.source().byteSize()) {
+                    plans.set(i, TensorPlan.kept(plan.source(), "quantized would not be smaller"));
                     encoder = null;
                 }
-                plans.add(plan);
                 encoders.add(encoder);
             }
+        }
+
+        /** Widths for the TurboQuant tensors whose --bits is a fractional rate, allocated over all of them. */
+        private void resolveFractionalRates() {
+            List<BitBudget.Tensor> budget = new ArrayList<>();
+            for (TensorPlan p : plans) {
+                if (p.quantized() && p.widths() == null) {
+                    budget.add(new BitBudget.Tensor(p.source().name(), p.rows(),
+                            BlockLayout.of(p.cols(), options.blockSize(), options.rotation()), p.lookup(), p.rate()));
+                }
+            }
+            if (budget.isEmpty()) return;
+            Map<String, BitBudget.Widths> widths = BitBudget.allocate(budget, 8 * options.normPrecision().bytes());
+            plans.replaceAll(p -> p.quantized() && p.widths() == null ? p.withWidths(widths.get(p.source().name())) : p);
         }
 
         Manifest writeTo(Path dir) throws IOException {
@@ -140,7 +157,7 @@ public final class Packer {
                 return t;
             });
             try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve(Manifest.WEIGHTS_FILE), specs,
-                    new TreeMap<>(Map.of("format", Manifest.FORMAT, "version", Integer.toString(Manifest.VERSION))))) {
+                    new TreeMap<>(Map.of("format", Manifest.FORMAT, "version", Integer.toString(version()))))) {
                 for (int i = 0; i < plans.size(); i++) {
                     TensorPlan plan = plans.get(i);
                     progress.tensor(plan.source().name());
@@ -164,7 +181,7 @@ public final class Packer {
             progress.finish();
             Manifest.Totals totals = new Manifest.Totals(totalWeights, quantizedWeights, packBytes,
                     bitsPerWeight(packBytes, totalWeights), bitsPerWeight(quantizedBytes, quantizedWeights));
-            Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.VERSION, ToolVersion.get(),
+            Manifest manifest = new Manifest(Manifest.FORMAT, version(), ToolVersion.get(),
                     new Manifest.SourceInfo(source.path().getFileName().toString(), source.sha256(), totalWeights,
                             sourceBytes()),
                     optionsMap(), totals, entries);
@@ -172,9 +189,16 @@ public final class Packer {
             return manifest;
         }
 
+        /** 2 when a tensor mixes widths, so that older readers refuse the pack instead of misreading it. */
+        private int version() {
+            boolean mixed = plans.stream().anyMatch(p -> p.quantized() && p.method() == Method.TURBOQUANT && p.widths().mixed());
+            return mixed ? Manifest.VERSION_MIXED : Manifest.VERSION;
+        }
+
         private void writeQuantized(TensorPlan plan, TensorEncoder encoder, DigestingSink sink, ExecutorService pool)
                 throws IOException {
             RowReader reader = new RowReader(source, plan);
+            encoder.prepare(reader);
             int rows = plan.rows(), cols = plan.cols();
             int tasks = options.threads();
             for (int batch = 0; batch < rows; batch += tasks * ROWS_PER_TASK) {
@@ -186,10 +210,10 @@ public final class Packer {
                     Callable<MemorySegment> task = () -> encodeRows(plan, encoder, reader, first, n, cols);
                     parts.add(pool.submit(task));
                 }
-                for (Future<MemorySegment> f : parts) {
-                    MemorySegment encoded = await(f);
-                    sink.write(encoded);
-                    progress.advance(encoded.byteSize() / encoder.primaryRowBytes() * cols);
+                for (int t = 0; t < parts.size(); t++) {
+                    sink.write(await(parts.get(t)));
+                    int first = batch + t * ROWS_PER_TASK;
+                    progress.advance((long) Math.min(ROWS_PER_TASK, rows - first) * cols);
                 }
             }
             encoder.writeSecondaryParts(sink);
@@ -200,7 +224,7 @@ public final class Packer {
             float[] rowsBuf = new float[n * cols];
             reader.read(first, n, rowsBuf);
             NonFinite.check(rowsBuf, first, cols, source.path(), plan.source().name());
-            MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(n * encoder.primaryRowBytes())]);
+            MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(encoder.primaryBytes(first, n))]);
             encoder.encodeRows(rowsBuf, first, n, out);
             return out;
         }
@@ -225,13 +249,14 @@ public final class Packer {
             if (!plan.quantized()) {
                 return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), Method.KEPT.id(), null, null,
                         null, null, null, null, false, 0, 0, Map.of("data", t.name()), null,
-                        bitsPerWeight(t.byteSize(), t.numel()), plan.keptReason());
+                        bitsPerWeight(t.byteSize(), t.numel()), plan.keptReason(), null, null);
             }
             double bpw = bitsPerWeight(partBytes(encoder), t.numel());
             Map<String, String> parts = new TreeMap<>();
             for (int i = 0; i < encoder.parts().size(); i++) parts.put(encoder.roles().get(i), encoder.parts().get(i).name());
             boolean tq = plan.method() == Method.TURBOQUANT;
-            var cfg = options.quantConfig(t.name());
+            var cfg = options.quantConfig(t.name(), plan.bits());
+            boolean mixed = tq && plan.widths().mixed();
             Integer block = tq ? BlockLayout.of(plan.cols(), cfg.blockSize(), cfg.rotation()).blockSize() : null;
             return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), plan.method().id(),
                     plan.method() == Method.Q4_0 ? 4 : plan.method() == Method.Q8_0 ? 8 : plan.bits(),
@@ -239,20 +264,20 @@ public final class Packer {
                     tq ? cfg.rotation().id() : null, tq ? HexFormat.of().toHexDigits(cfg.seed()) : null,
                     tq ? cfg.normPrecision().id() : (plan.method() == Method.RTN ? "f32" : "f16"),
                     tq ? cfg.normCorrection() : null, plan.transposed(), plan.rows(), plan.cols(), parts, null,
-                    bpw, null);
+                    bpw, null, mixed ? plan.widths().wideBits() : null, mixed ? plan.widths().wideUnits() : null);
         }
 
         private Map<String, Object> optionsMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("method", options.method().id());
-            m.put("bits", options.bits());
+            m.put("bits", PackOptions.fractional(options.bits()) ? options.bits() : (Object) (int) options.bits());
             m.put("block", options.blockSize() == BlockLayout.WHOLE_ROW ? "row" : Integer.toString(options.blockSize()));
             m.put("rotation", options.rotation().id());
             m.put("seed", options.seed());
             m.put("norm", options.normPrecision().id());
             m.put("norm_correction", options.normCorrection());
             m.put("keep", options.keep() == null ? null : options.keep().pattern());
-            m.put("bits_for", options.bitsFor().stream().map(r -> r.pattern().pattern() + "=" + r.bits()).toList());
+            m.put("bits_for", options.bitsFor().stream().map(PackOptions.BitsRule::label).toList());
             m.put("min_elements", options.minElements());
             m.put("keep_non_finite", options.keepNonFinite());
             return m;

@@ -18,8 +18,14 @@ interface TensorEncoder {
     /** Roles of the parts, same order as {@link #parts()}. */
     List<String> roles();
 
-    /** Bytes of the primary part per row. */
-    long primaryRowBytes();
+    /** Bytes of the primary part for rows [firstRow, firstRow + n). */
+    long primaryBytes(int firstRow, int n);
+
+    /**
+     * Called once before any {@link #encodeRows}, with every row of the matrix available: encoders that decide
+     * something from the whole tensor (the mixed-width encoder's block energies) do it here.
+     */
+    default void prepare(RowReader rows) {}
 
     /** Encodes {@code n} rows starting at row {@code firstRow}, read from {@code rows}, into {@code primary}. */
     void encodeRows(float[] rows, int firstRow, int n, MemorySegment primary);

@@ -9,9 +9,12 @@ import org.turboquant.loader.source.Usage;
  * What happens to one source tensor: kept as it is (with the reason), or quantized as a rows × cols matrix whose
  * rows are weight vectors along the reduction axis. ONNX MatMul weights are stored [in, out], so their quantized
  * matrix is the transpose.
+ *
+ * <p>{@code rate} is the tensor's --bits (a width, or a fractional rate); {@code widths} the TurboQuant widths
+ * it resolves to: for a width at planning, for a rate once {@link BitBudget} has seen every tensor.
  */
-record TensorPlan(SourceTensor source, Method method, int bits, boolean transposed, int rows, int cols,
-                  String keptReason) {
+record TensorPlan(SourceTensor source, Method method, double rate, BitBudget.Widths widths, boolean transposed,
+                  int rows, int cols, String keptReason) {
 
     boolean quantized() {
         return method != Method.KEPT;
@@ -31,19 +34,38 @@ record TensorPlan(SourceTensor source, Method method, int bits, boolean transpos
         long rows = transposed ? t.dim(1) : t.dim(0), cols = transposed ? t.dim(0) : t.dim(1);
         if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE)
             return kept(t, "dimension beyond 2^31 - 1");
-        return new TensorPlan(t, options.method(), options.bitsFor(name), transposed, (int) rows, (int) cols, null);
+        double rate = options.bitsFor(name);
+        BitBudget.Widths widths = PackOptions.fractional(rate) ? null : BitBudget.Widths.uniform((int) rate);
+        return new TensorPlan(t, options.method(), rate, widths, transposed, (int) rows, (int) cols, null);
     }
 
     static TensorPlan kept(SourceTensor t, String reason) {
-        return new TensorPlan(t, Method.KEPT, 0, false, 0, 0, reason);
+        return new TensorPlan(t, Method.KEPT, 0, null, false, 0, 0, reason);
+    }
+
+    /** Bits per index of a uniform plan, the narrow width of a mixed one. */
+    int bits() {
+        return widths.narrowBits();
+    }
+
+    TensorPlan withWidths(BitBudget.Widths w) {
+        return new TensorPlan(source, method, rate, w, transposed, rows, cols, keptReason);
+    }
+
+    /** A look-up table: its rows are fetched, not multiplied, so spare bits go elsewhere first. */
+    boolean lookup() {
+        return source.usage() == Usage.GATHER_TABLE;
     }
 
     /** The encoder of a quantized plan. */
     TensorEncoder encoder(PackOptions options) {
         String name = source.name();
         return switch (method) {
-            case TURBOQUANT -> new TurboQuantEncoder(name, rows, cols, options.quantConfig(name).withBits(bits));
-            case RTN -> BaselineEncoder.rtn(name, rows, cols, bits);
+            case TURBOQUANT -> widths.mixed()
+                    ? new MixedTurboQuantEncoder(name, rows, cols, options.quantConfig(name, widths.narrowBits()),
+                            widths.wideBits(), widths.wideUnits())
+                    : new TurboQuantEncoder(name, rows, cols, options.quantConfig(name, widths.narrowBits()));
+            case RTN -> BaselineEncoder.rtn(name, rows, cols, bits());
             case Q4_0 -> BaselineEncoder.q4_0(name, rows, cols);
             case Q8_0 -> BaselineEncoder.q8_0(name, rows, cols);
             case KEPT -> throw new IllegalStateException("kept tensors have no encoder");

@@ -95,9 +95,9 @@ public final class TqPack implements AutoCloseable {
         }
         if (m == null || !Manifest.FORMAT.equals(m.format()))
             throw new BadInputException(file, null, "not a " + Manifest.FORMAT + " manifest");
-        if (m.version() != Manifest.VERSION)
+        if (m.version() != Manifest.VERSION && m.version() != Manifest.VERSION_MIXED)
             throw new BadInputException(file, null, "unsupported format version " + m.version()
-                    + " (this tool reads version " + Manifest.VERSION + ")");
+                    + " (this tool reads versions " + Manifest.VERSION + " and " + Manifest.VERSION_MIXED + ")");
         if (m.tensors() == null) throw new BadInputException(file, null, "no tensor list");
         if (m.source() == null || m.source().sha256() == null)
             throw new BadInputException(file, null, "no source description");

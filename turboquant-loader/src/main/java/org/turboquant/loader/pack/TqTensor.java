@@ -4,7 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Map;
+import org.turboquant.core.BitPacking;
 import org.turboquant.core.BlockLayout;
+import org.turboquant.core.MixedLayout;
+import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.core.Rotation;
 import org.turboquant.core.RotationKind;
@@ -34,6 +37,8 @@ public final class TqTensor {
     private final Method method;
     /** Built on first use: regenerating a QR rotation costs O(g³), which open and inspect should not pay. */
     private final Lazy<QuantizedMatrix> turboQuant;
+    /** The same for a mixed-width TurboQuant tensor (then {@link #turboQuant} is null). */
+    private final Lazy<MixedQuantizedMatrix> mixed;
     /** Q8_0, Q4_0 or RTN; null otherwise. */
     private final BaselineMatrix baseline;
     private final MemorySegment keptData;
@@ -60,12 +65,18 @@ public final class TqTensor {
                     throw r.bad("block_size " + entry.blockSize() + " is not valid for " + cols + " columns and " + kind.id());
                 int bits = r.require(entry.bits(), "bits");
                 long seed = Long.parseUnsignedLong(r.require(entry.seed(), "seed"), 16);
-                MemorySegment codes = r.part("codes", DType.U8, rows, org.turboquant.core.BitPacking.packedBytes(layout.paddedCols(), bits));
                 DType scaleType = "f32".equals(entry.normDtype()) ? DType.F32 : DType.F16;
                 float[] scales = PartBytes.toFloats(r.part("scales", scaleType, rows, layout.blocksPerRow()), scaleType);
                 float[] centroids = PartBytes.toFloats(r.part("centroids", DType.F32, 1L << bits), DType.F32);
-                this.turboQuant = new Lazy<>(() -> new QuantizedMatrix(rows, layout, bits,
-                        Rotation.of(kind, layout.blockSize(), seed), centroids, codes, scales));
+                if (entry.mixed()) {
+                    this.mixed = mixedMatrix(r, entry, layout, kind, seed, bits, centroids, scales);
+                    this.turboQuant = null;
+                } else {
+                    MemorySegment codes = r.part("codes", DType.U8, rows, BitPacking.packedBytes(layout.paddedCols(), bits));
+                    this.turboQuant = new Lazy<>(() -> new QuantizedMatrix(rows, layout, bits,
+                            Rotation.of(kind, layout.blockSize(), seed), centroids, codes, scales));
+                    this.mixed = null;
+                }
                 this.baseline = null;
                 this.keptData = null;
             }
@@ -74,6 +85,7 @@ public final class TqTensor {
                 this.baseline = new Q8_0Matrix(rows, cols, r.part("quants", DType.I8, rows, (long) nb * Q8_0Matrix.BLOCK),
                         r.part("scales", DType.F16, rows, nb));
                 this.turboQuant = null;
+                this.mixed = null;
                 this.keptData = null;
             }
             case Q4_0 -> {
@@ -81,6 +93,7 @@ public final class TqTensor {
                 this.baseline = new Q4_0Matrix(rows, cols, r.part("quants", DType.U8, rows, (long) nb * Q4_0Matrix.BLOCK_BYTES),
                         r.part("scales", DType.F16, rows, nb));
                 this.turboQuant = null;
+                this.mixed = null;
                 this.keptData = null;
             }
             case RTN -> {
@@ -88,17 +101,47 @@ public final class TqTensor {
                 this.baseline = new RtnMatrix(rows, cols, bits, r.part("codes", DType.U8, rows, RtnMatrix.rowStrideBytes(cols, bits)),
                         PartBytes.toFloats(r.part("scales", DType.F32, rows), DType.F32));
                 this.turboQuant = null;
+                this.mixed = null;
                 this.keptData = null;
             }
             case KEPT -> {
                 DType dtype = DType.fromId(entry.dtype()).orElseThrow(() -> r.bad("unknown dtype " + entry.dtype()));
                 this.keptData = r.part("data", dtype, entry.shape());
                 this.turboQuant = null;
+                this.mixed = null;
                 this.baseline = null;
             }
             default -> throw new IllegalStateException();
         }
         if (parts == null) throw r.bad("no parts");
+    }
+
+    /** Reads and checks the parts of a mixed-width tensor; the matrix (and its rotation) is built on first use. */
+    private static Lazy<MixedQuantizedMatrix> mixedMatrix(PartReader r, Manifest.TensorEntry entry, BlockLayout layout,
+                                                          RotationKind kind, long seed, int bits, float[] centroids,
+                                                          float[] scales) {
+        int rows = entry.rows();
+        int wideBits = entry.wideBits();
+        if (wideBits <= bits || wideBits > 8) throw r.bad("wide_bits " + wideBits + " must be in " + (bits + 1) + "..8");
+        long units = (long) rows * MixedLayout.unitsPerRow(layout);
+        long wideUnits = r.require(entry.wideUnits(), "wide_units");
+        if (wideUnits < 0 || wideUnits > units) throw r.bad("wide_units " + wideUnits + " not in 0.." + units);
+        byte[] bitmap = r.part("widths", DType.U8, MixedLayout.bitmapBytes(units)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        MixedLayout mixedLayout;
+        try {
+            mixedLayout = MixedLayout.of(rows, layout, bitmap);
+        } catch (IllegalArgumentException e) {
+            throw r.bad(e.getMessage());
+        }
+        if (mixedLayout.totalUnits(true) != wideUnits)
+            throw r.bad("width map marks " + mixedLayout.totalUnits(true) + " wide units, manifest says " + wideUnits);
+        int unitIndices = mixedLayout.unitIndices();
+        long codeBytes = MixedQuantizedMatrix.codeBytes(mixedLayout, BitPacking.packedBytes(unitIndices, bits),
+                BitPacking.packedBytes(unitIndices, wideBits), rows);
+        MemorySegment codes = r.part("codes", DType.U8, codeBytes);
+        float[] wideCentroids = PartBytes.toFloats(r.part("wide_centroids", DType.F32, 1L << wideBits), DType.F32);
+        return new Lazy<>(() -> new MixedQuantizedMatrix(mixedLayout, Rotation.of(kind, layout.blockSize(), seed), bits,
+                centroids, wideBits, wideCentroids, codes, scales));
     }
 
     private static Method parseMethod(Manifest.TensorEntry e, Path packDir) {
@@ -116,8 +159,11 @@ public final class TqTensor {
 
     public Method method() { return method; }
 
-    /** Bits per index (4 for Q4_0, 8 for Q8_0), or 0 for a kept tensor. */
+    /** Bits per index (4 for Q4_0, 8 for Q8_0; the narrow width of a mixed tensor), or 0 for a kept tensor. */
     public int bits() { return entry.bits() == null ? 0 : entry.bits(); }
+
+    /** Whether this TurboQuant tensor mixes two widths ({@link #mixedMatrix()}). */
+    public boolean mixedWidths() { return mixed != null; }
 
     /** Stored bits per weight, every part included. */
     public double bitsPerWeight() { return entry.bitsPerWeight(); }
@@ -131,6 +177,9 @@ public final class TqTensor {
 
     /** The TurboQuant matrix, for direct use with the kernels; null for other methods. */
     public QuantizedMatrix matrix() { return turboQuant == null ? null : turboQuant.get(); }
+
+    /** The mixed-width TurboQuant matrix, for direct use with the kernels; null for other tensors. */
+    public MixedQuantizedMatrix mixedMatrix() { return mixed == null ? null : mixed.get(); }
 
     /** Rows of the quantized matrix (outputs). */
     public int rows() { return entry.rows(); }
@@ -155,6 +204,11 @@ public final class TqTensor {
         float[] m;
         if (baseline != null) {
             m = baseline.dequantize();
+        } else if (mixed != null) {
+            m = new float[Math.multiplyExact(rows, cols)];
+            TurboQuantKernels kernels = TurboQuantKernels.get();
+            MixedQuantizedMatrix q = mixed.get();
+            for (int r = 0; r < rows; r++) kernels.dequantizeRow(q, r, m, r * cols);
         } else {
             m = new float[Math.multiplyExact(rows, cols)];
             TurboQuantKernels kernels = TurboQuantKernels.get();
@@ -174,12 +228,17 @@ public final class TqTensor {
     public void matvec(float[] x, float[] y) {
         requireMatrix();
         if (baseline != null) baseline.gemv(x, y); // baselines are here for comparison: scalar reference products
+        else if (mixed != null) ParallelMatmul.shared().gemv(mixed.get(), x, y);
         else ParallelMatmul.shared().gemv(turboQuant.get(), x, y);
     }
 
     /** Y = W·X for {@code batch} row-major input vectors (batch × cols); Y is batch × rows. */
     public void matmul(float[] x, int batch, float[] y) {
         requireMatrix();
+        if (mixed != null) {
+            ParallelMatmul.shared().gemm(mixed.get(), x, batch, y);
+            return;
+        }
         if (method == Method.TURBOQUANT) {
             ParallelMatmul.shared().gemm(turboQuant.get(), x, batch, y);
             return;

@@ -51,8 +51,8 @@ final class TurboQuantEncoder implements TensorEncoder {
     }
 
     @Override
-    public long primaryRowBytes() {
-        return rowStrideBytes;
+    public long primaryBytes(int firstRow, int n) {
+        return n * rowStrideBytes;
     }
 
     @Override

@@ -1,0 +1,107 @@
+package org.turboquant.loader.pack;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import org.turboquant.core.BitAllocation;
+import org.turboquant.core.BitPacking;
+import org.turboquant.core.BlockLayout;
+import org.turboquant.core.Codebook;
+import org.turboquant.core.MixedLayout;
+import org.turboquant.core.MixedQuantizedMatrix;
+import org.turboquant.core.MixedRowQuantizer;
+import org.turboquant.core.QuantConfig;
+import org.turboquant.loader.safetensors.DType;
+import org.turboquant.loader.safetensors.TensorSpec;
+
+/**
+ * Parts of a mixed-width TurboQuant matrix (docs/FORMAT.md, "Mixed widths"): codes (U8, each row's narrow units
+ * then its wide units), the width map (U8 bitmap), block scales, and both codebooks. {@link #prepare} reads the
+ * whole matrix once to rank allocation units by energy; rows are then encoded in parallel like a uniform tensor.
+ */
+final class MixedTurboQuantEncoder implements TensorEncoder {
+    private final String name;
+    private final int rows;
+    private final QuantConfig config;
+    private final int wideBits;
+    private final long wideUnits;
+    private final BlockLayout blocks;
+    private final long narrowUnitBytes, wideUnitBytes;
+    private MixedLayout layout; // set by prepare
+    private float[] scales;
+
+    MixedTurboQuantEncoder(String name, int rows, int cols, QuantConfig config, int wideBits, long wideUnits) {
+        this.name = name;
+        this.rows = rows;
+        this.config = config;
+        this.wideBits = wideBits;
+        this.wideUnits = wideUnits;
+        this.blocks = BlockLayout.of(cols, config.blockSize(), config.rotation());
+        int unitIndices = MixedLayout.unitIndices(blocks);
+        this.narrowUnitBytes = BitPacking.packedBytes(unitIndices, config.bits());
+        this.wideUnitBytes = BitPacking.packedBytes(unitIndices, wideBits);
+    }
+
+    private long units() {
+        return (long) rows * MixedLayout.unitsPerRow(blocks);
+    }
+
+    @Override
+    public List<TensorSpec> parts() {
+        long codeBytes = (units() - wideUnits) * narrowUnitBytes + wideUnits * wideUnitBytes;
+        return List.of(
+                TensorSpec.of(name + "#codes", DType.U8, codeBytes),
+                TensorSpec.of(name + "#widths", DType.U8, MixedLayout.bitmapBytes(units())),
+                TensorSpec.of(name + "#scales", TurboQuantEncoder.scaleDType(config.normPrecision()), rows,
+                        blocks.blocksPerRow()),
+                TensorSpec.of(name + "#centroids", DType.F32, 1L << config.bits()),
+                TensorSpec.of(name + "#wide_centroids", DType.F32, 1L << wideBits));
+    }
+
+    @Override
+    public List<String> roles() {
+        return List.of("codes", "widths", "scales", "centroids", "wide_centroids");
+    }
+
+    @Override
+    public void prepare(RowReader reader) {
+        int unitsPerRow = MixedLayout.unitsPerRow(blocks), cols = blocks.cols(), step = 256;
+        double[] energies = new double[Math.toIntExact(units())];
+        float[] buf = new float[step * cols];
+        for (int r0 = 0; r0 < rows; r0 += step) {
+            int n = Math.min(step, rows - r0);
+            reader.read(r0, n, buf);
+            for (int i = 0; i < n; i++) BitAllocation.unitEnergies(buf, i * cols, blocks, energies, (r0 + i) * unitsPerRow);
+        }
+        layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(energies, wideUnits));
+        scales = new float[Math.multiplyExact(rows, blocks.blocksPerRow())];
+    }
+
+    @Override
+    public long primaryBytes(int firstRow, int n) {
+        return rowStart(firstRow + n) - rowStart(firstRow);
+    }
+
+    private long rowStart(int row) {
+        return MixedQuantizedMatrix.codeBytes(layout, narrowUnitBytes, wideUnitBytes, row);
+    }
+
+    @Override
+    public void encodeRows(float[] src, int firstRow, int n, MemorySegment primary) {
+        MixedRowQuantizer q = new MixedRowQuantizer(blocks.cols(), config, wideBits);
+        int cols = blocks.cols(), nb = blocks.blocksPerRow();
+        long base = rowStart(firstRow);
+        for (int i = 0; i < n; i++) {
+            int row = firstRow + i;
+            q.quantizeRow(src, i * cols, layout, row, primary, rowStart(row) - base, scales, row * nb);
+        }
+    }
+
+    @Override
+    public void writeSecondaryParts(PartSink out) throws IOException {
+        out.write(MemorySegment.ofArray(layout.bitmap()));
+        out.write(PartBytes.floats(scales, TurboQuantEncoder.scaleDType(config.normPrecision())));
+        out.write(PartBytes.floats(Codebook.of(blocks.blockSize(), config.bits()).centroids(), DType.F32));
+        out.write(PartBytes.floats(Codebook.of(blocks.blockSize(), wideBits).centroids(), DType.F32));
+    }
+}
