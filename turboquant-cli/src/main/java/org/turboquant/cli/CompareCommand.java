@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /** tq compare: TurboQuant settings against RTN, Q4_0 and Q8_0 on a real sentence encoder. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = "Race TurboQuant (b = 1,2,3,4,8 x qr/hadamard x block row/128/64/32) against RTN, Q4_0 and Q8_0 "
+        description = "Race TurboQuant (b = 1,2,3,4,8 x qr/hadamard x block row/128/64/32, and fractional rates "
+                + "2.25 to 7.5 bits per weight as tq pack --bits 4.25 mixes them) against RTN, Q4_0 and Q8_0 "
                 + "on all-MiniLM-L6-v2 (or --model) and write a results table and chart.")
 public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME|MODEL.onnx",
@@ -58,6 +59,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "a subset: TurboQuant hadamard/128 and qr/row at every bit width, and the baselines")
     boolean quick;
 
+    @Option(names = "--fractional", description = "only the fractional study: Q4_0, TurboQuant 4-bit, fractional "
+            + "3.5, 4.25 and 4.5 (hadamard, block 128), and at 4.25 blocks of 64 and the bits spread evenly over all "
+            + "tensors, embedding tables included")
+    boolean fractional;
+
     @Option(names = "--cache", description = "where a built-in model is extracted (default: "
             + "~/.cache/turboquant/MODEL-DIR, e.g. all-minilm-l6-v2)")
     Path cache;
@@ -74,13 +80,17 @@ public final class CompareCommand implements Callable<Integer> {
                 : Path.of("fidelity-" + suffix + ".png");
         List<String> corpus = texts != null ? TextCorpus.read(texts) : TextCorpus.builtIn();
         List<ComparisonRow> rows;
+        String embedding;
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix)) {
             System.err.println("model " + choice.describe() + ": " + files.model() + ", " + ModelChoice.settings(embedder));
-            rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes(quick));
+            embedding = ModelChoice.settings(embedder);
+            List<Scheme> schemes = fractional ? fractionalStudy() : schemes(quick);
+            rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes);
         }
         ResultsReport.write(outFile, rows, new ResultsReport.Context(files.model().getFileName().toString(),
-                corpus.size(), String.join(" ", commandLine())));
-        FidelityChart.write(chartFile, rows);
+                corpus.size(), String.join(" ", commandLine()), embedding));
+        FidelityChart.write(chartFile, rows, choice.builtIn() ? choice.defaults().displayName()
+                : files.model().getFileName().toString());
         System.out.println("wrote " + outFile + " and " + chartFile);
         return 0;
     }
@@ -89,6 +99,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<String> parts = new ArrayList<>(List.of("tq", "compare"));
         if (model != null) parts.add("--model " + model);
         if (quick) parts.add("--quick");
+        if (fractional) parts.add("--fractional");
         if (texts != null) parts.add("--texts " + texts);
         if (pooling != null) parts.add("--pooling " + pooling);
         if (maxLength != null) parts.add("--max-length " + maxLength);
@@ -109,9 +120,37 @@ public final class CompareCommand implements Callable<Integer> {
         for (int b : bits) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F16, true));
         // f32 norms at 4 and 8 bits, to measure what f16 storage of the scales costs.
         for (int b : new int[] {4, 8}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F32, false));
+        // Fractional rates (tq pack --bits 4.25) on the pack defaults; 8 bits is the widest width, so the line ends
+        // at 7.5. Full grid: the alternatives of the budget at 4.25 and 4.5 (blocks of 64; spread evenly).
+        double[] rates = quick ? new double[] {3.5, 4.25, 4.5} : FRACTIONAL_RATES;
+        for (double rate : rates) list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16));
+        if (!quick) list.addAll(fractionalAlternatives(new double[] {4.25, 4.5}));
         for (int b : new int[] {2, 4, 8}) list.add(Scheme.rtn(b));
         list.add(Scheme.q4_0());
         list.add(Scheme.q8_0());
+        return list;
+    }
+
+    static final double[] FRACTIONAL_RATES = {2.25, 2.5, 3.25, 3.5, 4.25, 4.5, 5.5, 6.5, 7.5};
+
+    /** The same rate with blocks of 64, and spread evenly over all tensors (no look-up table kept at the base width). */
+    static List<Scheme> fractionalAlternatives(double[] rates) {
+        List<Scheme> list = new ArrayList<>();
+        for (double rate : rates) {
+            list.add(Scheme.fractional(rate, 64, RotationKind.HADAMARD, NormPrecision.F16));
+            list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16, Scheme.Budget.EVEN));
+        }
+        return list;
+    }
+
+    /** {@code --fractional}: the settings the targets name, for a quick run on any model. */
+    static List<Scheme> fractionalStudy() {
+        List<Scheme> list = new ArrayList<>();
+        list.add(Scheme.q4_0());
+        list.add(Scheme.turboQuant(4, 128, RotationKind.HADAMARD, NormPrecision.F16, false));
+        for (double rate : new double[] {3.5, 4.25, 4.5})
+            list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16));
+        list.addAll(fractionalAlternatives(new double[] {4.25}));
         return list;
     }
 }

@@ -20,8 +20,13 @@ public final class FidelityChart {
     private FidelityChart() {}
 
     public static void write(Path png, List<ComparisonRow> rows) throws IOException {
+        write(png, rows, "all-MiniLM-L6-v2");
+    }
+
+    /** The chart of {@code rows}, titled with the model's name. */
+    public static void write(Path png, List<ComparisonRow> rows, String model) throws IOException {
         XYChart chart = new XYChartBuilder().width(1000).height(640)
-                .title("all-MiniLM-L6-v2: embedding fidelity vs. bits per weight")
+                .title(model + ": embedding fidelity vs. bits per weight")
                 .xAxisTitle("bits per weight (norms/scales included)")
                 .yAxisTitle("1 - mean cosine to FP32 embeddings (log scale, lower is better)")
                 .build();

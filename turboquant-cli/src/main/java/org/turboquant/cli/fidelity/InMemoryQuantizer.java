@@ -1,17 +1,23 @@
 package org.turboquant.cli.fidelity;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
+import org.turboquant.core.BitAllocation;
 import org.turboquant.core.BitPacking;
 import org.turboquant.core.BlockLayout;
 import org.turboquant.core.MatrixQuantizer;
+import org.turboquant.core.MixedLayout;
+import org.turboquant.core.MixedMatrixQuantizer;
 import org.turboquant.core.QuantConfig;
 import org.turboquant.core.ScalarKernels;
 import org.turboquant.core.Seeds;
 import org.turboquant.core.baseline.Q4_0Matrix;
 import org.turboquant.core.baseline.Q8_0Matrix;
 import org.turboquant.core.baseline.RtnMatrix;
+import org.turboquant.loader.pack.BitBudget;
 import org.turboquant.loader.source.SourceTensor;
 import org.turboquant.loader.source.TensorSource;
 import org.turboquant.loader.source.Usage;
@@ -21,7 +27,10 @@ import org.turboquant.loader.source.Usage;
  * It selects tensors, orients them and seeds rotations as {@code tq pack} does (2-D float tensors of at least
  * {@value #MIN_ELEMENTS} elements used as a MatMul/Linear weight or a Gather table; MatMul weights transposed so
  * that rows run along the reduction axis; seed = tensorSeed(42, name)), and counts the bytes of the pack's data.
- * This lets {@code tq compare} race dozens of settings quickly.
+ * A fractional rate is allocated over all selected tensors with the loader's {@link BitBudget} and each tensor's
+ * wide units are its highest-energy ones over the whole tensor, as {@code tq pack --bits 4.25} does; its bytes are
+ * {@link BitBudget#cost} (codes, scales, width maps and codebooks). This lets {@code tq compare} race dozens of
+ * settings quickly.
  */
 public final class InMemoryQuantizer {
     static final long MIN_ELEMENTS = 4096;
@@ -75,9 +84,11 @@ public final class InMemoryQuantizer {
         WeightOverrides overrides = new WeightOverrides();
         List<TensorResult> results = new ArrayList<>();
         long quantizedBytes = 0, quantizedWeights = 0;
+        Map<String, BitBudget.Widths> widths = scheme.isFractional() ? allocate(scheme) : Map.of();
         for (Matrix m : matrices) {
             float[] decoded = new float[m.rowMajor().length];
-            long bytes = quantize(scheme, m, decoded);
+            long bytes = scheme.isFractional() ? quantizeMixed(scheme, m, widths.get(m.tensor().name()), decoded)
+                    : quantize(scheme, m, decoded);
             quantizedBytes += bytes;
             quantizedWeights += decoded.length;
             results.add(new TensorResult(m.tensor().name(), m.tensor().shape(), bytes, relativeMse(m.rowMajor(), decoded)));
@@ -89,16 +100,82 @@ public final class InMemoryQuantizer {
                 totalWeights, seconds);
     }
 
-    /** Quantizes and decodes m into {@code decoded} (row-major rows × cols); returns the stored bytes. */
-    private static long quantize(Scheme s, Matrix m, float[] decoded) {
+    /** Widths per tensor for a fractional scheme, from all selected tensors as one budget. */
+    Map<String, BitBudget.Widths> allocate(Scheme s) {
+        return BitBudget.allocate(budgetTensors(s), scaleBits(s));
+    }
+
+    List<BitBudget.Tensor> budgetTensors(Scheme s) {
+        List<BitBudget.Tensor> tensors = new ArrayList<>();
+        for (Matrix m : matrices) {
+            boolean lookup = s.budget() == Scheme.Budget.LOOKUP_LAST && m.tensor().usage() == Usage.GATHER_TABLE;
+            tensors.add(new BitBudget.Tensor(m.tensor().name(), m.rows(),
+                    BlockLayout.of(m.cols(), s.blockSize(), s.rotation()), lookup, s.rate()));
+        }
+        return tensors;
+    }
+
+    private static int scaleBits(Scheme s) {
+        return 8 * s.normPrecision().bytes();
+    }
+
+    /**
+     * Quantizes m at the given widths: uniform, or mixed with the tensor's {@code wideUnits} highest-energy units
+     * (ranked over the whole tensor) wide. Rows are independent once the width map is fixed, so chunks of rows are
+     * quantized in parallel with their slice of the map. Returns the stored bytes, {@link BitBudget#cost} / 8.
+     */
+    private static long quantizeMixed(Scheme s, Matrix m, BitBudget.Widths w, float[] decoded) {
         int rows = m.rows(), cols = m.cols();
+        String name = m.tensor().name();
+        QuantConfig narrow = new QuantConfig(w.narrowBits(), s.blockSize(), s.rotation(),
+                Seeds.tensorSeed(Seeds.DEFAULT_SEED, name), s.normPrecision(), false);
+        BlockLayout blocks = BlockLayout.of(cols, s.blockSize(), s.rotation());
+        BitBudget.Tensor t = new BitBudget.Tensor(name, rows, blocks, false, s.rate());
+        long bytes = BitBudget.cost(t, w, scaleBits(s)) / 8;
+        if (!w.mixed()) {
+            parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) ->
+                    ScalarKernels.dequantize(MatrixQuantizer.quantize(part, n, cols, narrow)));
+            return bytes;
+        }
+        byte[] bitmap = widthMap(m.rowMajor(), rows, blocks, w.wideUnits());
+        int unitsPerRow = MixedLayout.unitsPerRow(blocks);
+        parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> {
+            // CHUNK_ROWS · unitsPerRow is a multiple of 8: every chunk but the last starts on a bitmap byte.
+            long from = (long) first * unitsPerRow, to = (long) (first + n) * unitsPerRow;
+            byte[] slice = Arrays.copyOfRange(bitmap, (int) (from / 8), (int) ((to + 7) / 8));
+            MixedLayout layout = MixedLayout.of(n, blocks, slice);
+            return ScalarKernels.dequantize(MixedMatrixQuantizer.quantize(part, layout, narrow, w.wideBits()));
+        });
+        return bytes;
+    }
+
+    /** The width map of {@link MixedMatrixQuantizer}'s energy-ordered allocation over the whole matrix. */
+    static byte[] widthMap(float[] w, int rows, BlockLayout blocks, long wideUnits) {
+        int unitsPerRow = MixedLayout.unitsPerRow(blocks);
+        double[] energies = new double[Math.multiplyExact(rows, unitsPerRow)];
+        IntStream.range(0, rows).parallel().forEach(r ->
+                BitAllocation.unitEnergies(w, r * blocks.cols(), blocks, energies, r * unitsPerRow));
+        return BitAllocation.widestFirst(energies, wideUnits);
+    }
+
+    private interface ChunkCodec {
+        float[] decode(int firstRow, int rows, float[] part);
+    }
+
+    private static void parallelChunks(int rows, int cols, float[] src, float[] decoded, ChunkCodec codec) {
         int chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
         IntStream.range(0, chunks).parallel().forEach(c -> {
             int first = c * CHUNK_ROWS, n = Math.min(CHUNK_ROWS, rows - first);
-            float[] part = java.util.Arrays.copyOfRange(m.rowMajor(), first * cols, (first + n) * cols);
-            float[] back = decode(s, m.tensor().name(), part, n, cols);
+            float[] part = Arrays.copyOfRange(src, first * cols, (first + n) * cols);
+            float[] back = codec.decode(first, n, part);
             System.arraycopy(back, 0, decoded, first * cols, n * cols);
         });
+    }
+
+    /** Quantizes and decodes m into {@code decoded} (row-major rows × cols); returns the stored bytes. */
+    private static long quantize(Scheme s, Matrix m, float[] decoded) {
+        int rows = m.rows(), cols = m.cols();
+        parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> decode(s, m.tensor().name(), part, n, cols));
         return storedBytes(s, rows, cols);
     }
 

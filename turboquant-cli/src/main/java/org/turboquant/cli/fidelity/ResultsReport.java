@@ -19,8 +19,12 @@ public final class ResultsReport {
     static final String BEGIN = "<!-- tq compare: generated, begin -->";
     static final String END = "<!-- tq compare: generated, end -->";
 
-    /** What was run, for the reader to reproduce it. */
-    public record Context(String model, int texts, String command) {}
+    /**
+     * What was run, for the reader to reproduce it.
+     *
+     * @param embedding the embedder's settings in words ("mean pooling, max 256 tokens")
+     */
+    public record Context(String model, int texts, String command, String embedding) {}
 
     private ResultsReport() {}
 
@@ -43,8 +47,8 @@ public final class ResultsReport {
     static String render(List<ComparisonRow> rows, Context ctx) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Measured with `%s` on %s: %d texts of the built-in corpus unless "
-                        + "`--texts` is shown, mean pooling, max 128 tokens. Machine: %d cores, %s %s, Java %s.%n%n",
-                ctx.command(), ctx.model(), ctx.texts(), Runtime.getRuntime().availableProcessors(),
+                        + "`--texts` is shown, %s. Machine: %d cores, %s %s, Java %s.%n%n",
+                ctx.command(), ctx.model(), ctx.texts(), ctx.embedding(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), Runtime.version()));
         sb.append("| method | settings | bits/weight | pack MB | mean cos | min cos | recall@10 | weight rel. MSE | pack s |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -1,5 +1,6 @@
 package org.turboquant.cli.fidelity;
 
+import java.util.Locale;
 import org.turboquant.core.BlockLayout;
 import org.turboquant.core.NormPrecision;
 import org.turboquant.core.RotationKind;
@@ -8,30 +9,68 @@ import org.turboquant.core.RotationKind;
  * One quantization setting raced in {@code tq compare}.
  *
  * @param method         turboquant, rtn, q4_0 or q8_0
- * @param bits           bits per index (turboquant, rtn); 4 or 8 for q4_0/q8_0
+ * @param bits           bits per index (turboquant, rtn); 4 or 8 for q4_0/q8_0; for a fractional rate its floor
  * @param blockSize      turboquant block, {@link BlockLayout#WHOLE_ROW} for the whole row
  * @param rotation       turboquant rotation (null for baselines)
  * @param normPrecision  turboquant scale storage (null for baselines)
  * @param normCorrection turboquant least-squares scale
+ * @param rate           the requested bits per weight of a fractional TurboQuant setting ({@code --bits 4.25},
+ *                       norms, width maps and codebooks included); equal to {@code bits} otherwise
+ * @param budget         how a fractional rate is spread over the tensors; null unless fractional
  */
 public record Scheme(String method, int bits, int blockSize, RotationKind rotation, NormPrecision normPrecision,
-                     boolean normCorrection) {
+                     boolean normCorrection, double rate, Budget budget) {
 
-    public static Scheme turboQuant(int bits, int block, RotationKind rotation, NormPrecision norm, boolean correction) {
-        return new Scheme("turboquant", bits, block, rotation, norm, correction);
+    /** How the spare bits of a fractional rate are spread over the tensors (loader's {@code BitBudget}). */
+    public enum Budget {
+        /** {@code tq pack}'s policy: look-up tables keep the base width, matrices that multiply activations widen first. */
+        LOOKUP_LAST,
+        /** The alternative measured against it: every tensor treated alike, embedding tables included. */
+        EVEN
     }
 
-    public static Scheme rtn(int bits) { return new Scheme("rtn", bits, 0, null, null, false); }
+    public Scheme {
+        if (budget != null && !(rate >= 1 && rate <= 9)) throw new IllegalArgumentException("rate " + rate);
+    }
 
-    public static Scheme q4_0() { return new Scheme("q4_0", 4, 32, null, null, false); }
+    public static Scheme turboQuant(int bits, int block, RotationKind rotation, NormPrecision norm, boolean correction) {
+        return new Scheme("turboquant", bits, block, rotation, norm, correction, bits, null);
+    }
 
-    public static Scheme q8_0() { return new Scheme("q8_0", 8, 32, null, null, false); }
+    /**
+     * Fractional TurboQuant as {@code tq pack --bits RATE} does it: widths b and b + 1 mixed across allocation units
+     * by energy, spare bits to the matrices that multiply activations before the look-up tables.
+     */
+    public static Scheme fractional(double rate, int block, RotationKind rotation, NormPrecision norm) {
+        return fractional(rate, block, rotation, norm, Budget.LOOKUP_LAST);
+    }
+
+    public static Scheme fractional(double rate, int block, RotationKind rotation, NormPrecision norm, Budget budget) {
+        return new Scheme("turboquant", (int) Math.floor(rate), block, rotation, norm, false, rate,
+                java.util.Objects.requireNonNull(budget, "budget"));
+    }
+
+    public static Scheme rtn(int bits) { return new Scheme("rtn", bits, 0, null, null, false, bits, null); }
+
+    public static Scheme q4_0() { return new Scheme("q4_0", 4, 32, null, null, false, 4, null); }
+
+    public static Scheme q8_0() { return new Scheme("q8_0", 8, 32, null, null, false, 8, null); }
 
     public boolean isTurboQuant() { return method.equals("turboquant"); }
 
+    /** A TurboQuant setting with a requested bits-per-weight rate rather than one width. */
+    public boolean isFractional() { return budget != null; }
+
     /** The curve this setting belongs to in the chart: bit widths vary along a line. */
     public String family() {
-        if (!isTurboQuant()) return method.equals("rtn") ? "RTN per row" : method.toUpperCase(java.util.Locale.ROOT);
+        if (!isTurboQuant()) return method.equals("rtn") ? "RTN per row" : method.toUpperCase(Locale.ROOT);
+        if (isFractional()) {
+            boolean packDefaults = blockSize == 128 && rotation == RotationKind.HADAMARD
+                    && normPrecision == NormPrecision.F16;
+            return "TurboQuant, fractional" + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
+                    + (normPrecision == NormPrecision.F32 ? " f32" : ""))
+                    + (budget == Budget.EVEN ? ", spread evenly" : "");
+        }
         return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "")
                 + (normPrecision == NormPrecision.F32 ? " f32" : "");
     }
@@ -40,21 +79,32 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
         return blockSize == BlockLayout.WHOLE_ROW ? "row" : Integer.toString(blockSize);
     }
 
+    /** The rate as {@code --bits} takes it: 4.25, 3.5 (no trailing zeros). */
+    public String rateLabel() {
+        return java.math.BigDecimal.valueOf(rate).stripTrailingZeros().toPlainString();
+    }
+
     /** Settings column of the results table. */
     public String settings() {
         return switch (method) {
-            case "turboquant" -> "b=" + bits + " " + rotation.id() + " block=" + blockLabel() + " "
-                    + normPrecision.id() + (normCorrection ? " norm-corr" : "");
+            case "turboquant" -> "b=" + (isFractional() ? rateLabel() : Integer.toString(bits)) + " " + rotation.id()
+                    + " block=" + blockLabel() + " " + normPrecision.id() + (normCorrection ? " norm-corr" : "")
+                    + (budget == Budget.EVEN ? " spread-evenly" : "");
             case "rtn" -> "b=" + bits + " per-row f32 scale";
             default -> "32-weight blocks, f16 scale";
         };
     }
 
-    /** Same flags as {@code tq pack} takes for this setting. */
+    /**
+     * Same flags as {@code tq pack} takes for this setting. The even spread is no pack option (the packer always
+     * keeps look-up tables at the base width); its flags say so.
+     */
     public String packFlags() {
         return switch (method) {
-            case "turboquant" -> "--bits " + bits + " --rotation " + rotation.id() + " --block " + blockLabel()
-                    + " --norm " + normPrecision.id() + (normCorrection ? " --norm-correction" : "");
+            case "turboquant" -> "--bits " + (isFractional() ? rateLabel() : Integer.toString(bits)) + " --rotation "
+                    + rotation.id() + " --block " + blockLabel() + " --norm " + normPrecision.id()
+                    + (normCorrection ? " --norm-correction" : "")
+                    + (budget == Budget.EVEN ? " (spread evenly: not a tq pack policy)" : "");
             case "rtn" -> "--method rtn --bits " + bits;
             default -> "--method " + method;
         };

@@ -35,7 +35,7 @@ class ResultsReportTest {
         Path file = tmp.resolve("RESULTS.md");
         Files.writeString(file, "# Mine\n\nanalysis above\n\n" + ResultsReport.BEGIN + "\nold table\n" + ResultsReport.END
                 + "\n\nnotes below\n");
-        var ctx = new ResultsReport.Context("m.onnx", 617, "tq compare");
+        var ctx = new ResultsReport.Context("m.onnx", 617, "tq compare", "mean pooling, max 256 tokens");
         var tq = Scheme.turboQuant(4, 128, RotationKind.HADAMARD, NormPrecision.F16, false);
         ResultsReport.write(file, List.of(row(tq, 0.965, 0.0093), row(Scheme.q4_0(), 0.968, 0.0078)), ctx);
 
