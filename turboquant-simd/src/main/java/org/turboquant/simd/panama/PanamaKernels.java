@@ -76,6 +76,10 @@ public final class PanamaKernels implements TurboQuantKernels {
     @Override
     public void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
+        if (PackedDot.supports(m)) { // b = 1, 2, 4 at 512 bits, whole-chunk blocks: straight from packed bytes
+            PackedDot.gemv(m, rotated, y, rowStart, rowEnd);
+            return;
+        }
         CentroidTable table = new CentroidTable(Lanes.I, m.centroids());
         int n = roundUpToGroup(m.layout().paddedCols());
         byte[] idx = new byte[n];
@@ -100,6 +104,10 @@ public final class PanamaKernels implements TurboQuantKernels {
         checkRange(m, rowStart, rowEnd);
         int batch = rotated.length;
         if (batch < 1 || batch > MAX_BATCH) throw new IllegalArgumentException("batch must be in 1..64, got " + batch);
+        if (PackedDot.supports(m)) { // same arithmetic order as its gemv, so GEMM still equals GEMV bit for bit
+            PackedDot.gemm(m, rotated, y, rowStart, rowEnd);
+            return;
+        }
         CentroidTable table = new CentroidTable(Lanes.I, m.centroids());
         int n = roundUpToGroup(m.layout().paddedCols());
         byte[] idx = new byte[n];

@@ -1,0 +1,190 @@
+package org.turboquant.simd.panama;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.turboquant.core.BitPacking;
+import org.turboquant.core.QuantizedMatrix;
+
+/**
+ * Row dots straight from the packed bytes at 512 bits, for b ∈ {1, 2, 4} and blocks of whole chunks (g a multiple
+ * of 128): no staging of index bytes, a one-register 16-entry table (b = 2, 4) or mask registers (b = 1), and four
+ * independent accumulator chains per block. One class per width ({@link PackedDot4}, {@link PackedDot2},
+ * {@link PackedDot1}) holds the inner loop; this class holds what they share and the row loops. Other widths,
+ * block sizes and vector widths keep {@link PanamaKernels}' generic path (b = 8: a gather-based look-up was tried
+ * here and measured slower than the generic scalar look-up on Zen 4).
+ *
+ * <p><b>Lane order.</b> A chunk of 128 indices is consumed as 8 steps of 16 lanes, each step obtained from the
+ * loaded bytes by one shift (see each width's class). Lane i of step s multiplies index {@link #source}(b, s, i) of
+ * the chunk, which is not i + 16·s: rather than reorder the indices, the rotated input is reordered once per product
+ * ({@link #permute}) so both sides meet in the same lanes.
+ *
+ * <p><b>Arithmetic order</b> for b = 2, 4 (shared by the fused dots and {@link #decodedDot}, so GEMM equals GEMV bit
+ * for bit): per block, step s of every chunk is FMA-ed into accumulator s mod 4 (chunks in ascending order); the
+ * block's value (a0 + a1) + (a2 + a3) is FMA-ed into the row's vector sum times the block scale; the row sum is
+ * reduced lane 0 first ({@link LaneSums}). b = 1: see {@link PackedDot1}. The two-row variants keep each row's order.
+ *
+ * <p>C2 pitfalls met here (JDK 25): an int- or short-typed vector load from a byte[]-backed heap segment is not
+ * intrinsified (bytes are loaded and reinterpreted instead); and a method whose inlined vector code exceeds the
+ * inlining node budget (NodeCountInliningCutoff: e.g. 16 look-ups plus widening conversions in one loop body) calls
+ * the remaining vector helpers out of line with boxed vectors, 10–100× slower — hence loops over half chunks.
+ */
+final class PackedDot {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    static final int L = 16;
+    static final int CHUNK = BitPacking.CHUNK;
+
+    private PackedDot() {}
+
+    /** True when this JVM runs 16 float lanes and m's width and block size have a packed-byte kernel. */
+    static boolean supports(QuantizedMatrix m) {
+        int b = m.bits();
+        return Lanes.LENGTH == L && m.blockSize() % CHUNK == 0 && (b == 1 || b == 2 || b == 4);
+    }
+
+    /** y[r] = row r · rotated for r in [rowStart, rowEnd); m must be {@link #supports supported}. */
+    static void gemv(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
+        int n = m.layout().paddedCols(), bits = m.bits(), blocks = m.blocksPerRow();
+        int chunksPerBlock = m.blockSize() / CHUNK;
+        float[] xp = permute(bits, rotated, n), scales = m.scales(), sums = new float[L];
+        MemorySegment codes = m.codes();
+        long stride = m.rowStrideBytes();
+        switch (bits) {
+            case 4 -> {
+                IntVector t = table(m.centroids());
+                int r = rowStart;
+                for (; r + 1 < rowEnd; r += 2)
+                    PackedDot4.dot2(codes, r * stride, stride, scales, r * blocks, blocks, chunksPerBlock, xp, t, sums, y, r);
+                if (r < rowEnd)
+                    y[r] = PackedDot4.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock, xp, t, sums);
+            }
+            case 2 -> {
+                IntVector t = table(m.centroids());
+                for (int r = rowStart; r < rowEnd; r++) // two rows at once measured no faster here (see the class)
+                    y[r] = PackedDot2.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock, xp, t, sums);
+            }
+            case 1 -> {
+                float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;
+                float[] offsets = PackedDot1.offsets(xp, blocks, chunksPerBlock, c0);
+                int r = rowStart;
+                for (; r + 1 < rowEnd; r += 2)
+                    PackedDot1.dot2(codes, r * stride, stride, scales, r * blocks, blocks, chunksPerBlock, xp, offsets,
+                            delta, sums, y, r);
+                if (r < rowEnd)
+                    y[r] = PackedDot1.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock, xp, offsets,
+                            delta, sums);
+            }
+            default -> throw new IllegalArgumentException("no packed-byte kernel for " + bits + " bits");
+        }
+    }
+
+    /**
+     * Y[b·rows + r] = row r · rotated[b]: each row is decoded once to centroids in lane order, then dotted with
+     * every input in the fused dots' arithmetic order, so each output equals {@link #gemv}'s bit for bit.
+     */
+    static void gemm(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
+        int n = m.layout().paddedCols(), bits = m.bits(), blocks = m.blocksPerRow(), rows = m.rows();
+        int chunksPerBlock = m.blockSize() / CHUNK;
+        float[][] xp = new float[rotated.length][];
+        for (int b = 0; b < rotated.length; b++) xp[b] = permute(bits, rotated[b], n);
+        float[] values = new float[n], scales = m.scales(), sums = new float[L];
+        MemorySegment codes = m.codes();
+        long stride = m.rowStrideBytes();
+        IntVector t = table(m.centroids());
+        if (bits == 1) { // no decoded form: the fused dot per input (it reads 16 bytes per 128 weights)
+            float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;
+            float[][] offsets = new float[xp.length][];
+            for (int b = 0; b < xp.length; b++) offsets[b] = PackedDot1.offsets(xp[b], blocks, chunksPerBlock, c0);
+            for (int r = rowStart; r < rowEnd; r++)
+                for (int b = 0; b < xp.length; b++)
+                    y[b * rows + r] = PackedDot1.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock,
+                            xp[b], offsets[b], delta, sums);
+            return;
+        }
+        for (int r = rowStart; r < rowEnd; r++) {
+            switch (bits) {
+                case 4 -> PackedDot4.decode(codes, r * stride, n, t, values);
+                default -> PackedDot2.decode(codes, r * stride, n, t, values);
+            }
+            for (int b = 0; b < xp.length; b++)
+                y[b * rows + r] = decodedDot(values, xp[b], scales, r * blocks, blocks, chunksPerBlock, sums);
+        }
+    }
+
+    /** The index within its chunk that lane i of step s multiplies. */
+    static int source(int bits, int s, int i) {
+        return switch (bits) {
+            case 4 -> { // int lane i = bytes 4i..4i+3; step s = nibble s: byte 4i + s/2, low nibble when s is even
+                int b = 4 * i + s / 2;
+                yield b / 16 * 32 + (s % 2) * 16 + b % 16;
+            }
+            case 2 -> { // int lane i = bytes 2i, 2i+1; step s = field s: byte 2i + s/4, field s mod 4
+                int b = 2 * i + s / 4;
+                yield b / 16 * 64 + (s % 4) * 16 + b % 16;
+            }
+            case 1 -> 16 * (i % 8) + 2 * s + i / 8; // mask bit i of step s = bit i mod 8 of byte 2s + i/8
+            default -> throw new IllegalArgumentException("no packed-byte lane order for " + bits + " bits");
+        };
+    }
+
+    /** The first n (a multiple of 128) floats of x in lane order: out[c·128 + 16s + i] = x[c·128 + source(s, i)]. */
+    static float[] permute(int bits, float[] x, int n) {
+        float[] out = new float[n];
+        int[] map = new int[CHUNK];
+        for (int s = 0; s < 8; s++) for (int i = 0; i < L; i++) map[16 * s + i] = source(bits, s, i);
+        for (int c = 0; c < n; c += CHUNK) for (int j = 0; j < CHUNK; j++) out[c + j] = x[c + map[j]];
+        return out;
+    }
+
+    /**
+     * For b ≤ 4, the codebook as one register of 16 float bit patterns with entry j = centroids[j mod 2^b]: a step
+     * then needs no mask, since the look-up uses only an index lane's low 4 bits (selectFrom wraps modulo 16).
+     */
+    static IntVector table(float[] centroids) {
+        int[] bits = new int[L];
+        for (int j = 0; j < L; j++) bits[j] = Float.floatToRawIntBits(centroids[j % centroids.length]);
+        return IntVector.fromArray(I, bits, 0);
+    }
+
+    /** centroid per lane from the low 4 bits of each index lane. */
+    static FloatVector lookup(IntVector idx, IntVector table) {
+        return idx.selectFrom(table).reinterpretAsFloats();
+    }
+
+    static FloatVector load(float[] a, int off) {
+        return FloatVector.fromArray(F, a, off);
+    }
+
+    /** The block's value folded into the row sum: sum + ((a0 + a1) + (a2 + a3))·scale. */
+    static FloatVector fold(FloatVector sum, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
+                            float scale) {
+        return a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(F, scale), sum);
+    }
+
+    /**
+     * A row's dot from centroid values already decoded in lane order (GEMM), with the fused dots' arithmetic order:
+     * bit-identical to them.
+     */
+    static float decodedDot(float[] values, float[] xp, float[] scales, int scaleBase, int blocks,
+                            int chunksPerBlock, float[] sums) {
+        FloatVector sum = FloatVector.zero(F);
+        int xi = 0;
+        for (int k = 0; k < blocks; k++) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < chunksPerBlock; c++, xi += CHUNK) {
+                a0 = load(values, xi).fma(load(xp, xi), a0);
+                a1 = load(values, xi + 16).fma(load(xp, xi + 16), a1);
+                a2 = load(values, xi + 32).fma(load(xp, xi + 32), a2);
+                a3 = load(values, xi + 48).fma(load(xp, xi + 48), a3);
+                a0 = load(values, xi + 64).fma(load(xp, xi + 64), a0);
+                a1 = load(values, xi + 80).fma(load(xp, xi + 80), a1);
+                a2 = load(values, xi + 96).fma(load(xp, xi + 96), a2);
+                a3 = load(values, xi + 112).fma(load(xp, xi + 112), a3);
+            }
+            sum = fold(sum, a0, a1, a2, a3, scales[scaleBase + k]);
+        }
+        return LaneSums.sum(sum, sums);
+    }
+}

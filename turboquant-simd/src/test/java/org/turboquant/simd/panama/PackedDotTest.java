@@ -1,0 +1,104 @@
+package org.turboquant.simd.panama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.core.RotationKind;
+import org.turboquant.core.ScalarKernels;
+import org.turboquant.simd.TestMatrices;
+
+/**
+ * The packed-byte kernels ({@link PackedDot}: b = 1, 2, 4, blocks that are multiples of 128, 512-bit JVMs) against
+ * the scalar reference, with odd row counts (the two-row loops' tail) and odd column counts (padded blocks). Surefire
+ * also runs this class at 256 and 128 bits, where the same matrices take the generic path.
+ */
+class PackedDotTest {
+    private static final double TOLERANCE = 1e-5;
+
+    static Stream<Arguments> matrices() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int bits = 1; bits <= 8; bits++) {
+            for (RotationKind kind : RotationKind.values()) {
+                for (int block : new int[] {128, 256, 0}) {
+                    for (int cols : new int[] {1, 100, 128, 129, 383, 640, 1000}) {
+                        if (kind == RotationKind.QR && cols > 640) continue;
+                        for (int rows : new int[] {1, 2, 7}) cases.add(Arguments.of(bits, kind, block, cols, rows));
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "b={0} {1} block={2} cols={3} rows={4}")
+    @MethodSource("matrices")
+    void gemvMatchesTheScalarReference(int bits, RotationKind kind, int block, int cols, int rows) {
+        QuantizedMatrix m = TestMatrices.quantized(rows, cols, bits, kind, block);
+        float[] x = TestMatrices.gaussian(cols, 77L + cols);
+        float[] expected = new float[rows], y = new float[rows];
+        ScalarKernels.gemv(m, x, expected);
+        PanamaKernels.create(0).gemv(m, x, y, 0, rows);
+        double[] scale = TestMatrices.productScale(m, x, 0);
+        for (int r = 0; r < rows; r++) {
+            assertThat((double) Math.abs(y[r] - expected[r])).as("row %d: %s vs %s", r, y[r], expected[r])
+                    .isLessThanOrEqualTo(TOLERANCE * scale[r] + 1e-30);
+        }
+    }
+
+    /** GEMM decodes rows in lane order (b = 2, 4) or reruns the fused dot (b = 1): bit-identical to GEMV either way. */
+    @ParameterizedTest(name = "bits {0}")
+    @ValueSource(ints = {1, 2, 4})
+    void gemmEqualsGemvBitForBit(int bits) {
+        PanamaKernels kernels = PanamaKernels.create(0);
+        for (int block : new int[] {128, 256, 0}) {
+            int rows = 9, cols = 600, batch = 3;
+            QuantizedMatrix m = TestMatrices.quantized(rows, cols, bits, RotationKind.HADAMARD, block);
+            float[] x = TestMatrices.gaussian(batch * cols, 11);
+            float[] y = new float[batch * rows];
+            kernels.gemm(m, x, batch, y, 0, rows);
+            for (int b = 0; b < batch; b++) {
+                float[] single = new float[rows];
+                kernels.gemv(m, Arrays.copyOfRange(x, b * cols, (b + 1) * cols), single, 0, rows);
+                assertArrayEquals(single, Arrays.copyOfRange(y, b * rows, (b + 1) * rows), "block " + block + " input " + b);
+            }
+            // row ranges that start or end on an odd row give the same values as the whole range
+            float[] all = new float[rows], part = new float[rows];
+            kernels.gemv(m, Arrays.copyOf(x, cols), all, 0, rows);
+            kernels.gemv(m, Arrays.copyOf(x, cols), part, 1, 6);
+            for (int r = 1; r < 6; r++) assertThat(part[r]).isEqualTo(all[r]);
+        }
+    }
+
+    @Test
+    void theLaneOrderIsAPermutationOfEachChunk() {
+        for (int bits : new int[] {1, 2, 4}) {
+            boolean[] seen = new boolean[PackedDot.CHUNK];
+            for (int s = 0; s < 8; s++) {
+                for (int i = 0; i < PackedDot.L; i++) {
+                    int j = PackedDot.source(bits, s, i);
+                    assertThat(seen[j]).as("bits %d index %d twice", bits, j).isFalse();
+                    seen[j] = true;
+                }
+            }
+        }
+    }
+
+    @Test
+    void runsOnlyWhereItApplies() {
+        boolean wide = PanamaKernels.create(0).vectorBits() == 512;
+        assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 4, RotationKind.HADAMARD, 128))).isEqualTo(wide);
+        assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 4, RotationKind.HADAMARD, 64))).isFalse();
+        assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 3, RotationKind.HADAMARD, 128))).isFalse();
+        assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 8, RotationKind.HADAMARD, 128))).isFalse();
+    }
+}
