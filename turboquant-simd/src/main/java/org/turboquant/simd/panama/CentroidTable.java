@@ -51,17 +51,17 @@ final class CentroidTable {
         return idx.selectFrom(low, high).reinterpretAsFloats();
     }
 
-    /** values[i] = centroids[idx[i]] for i in [0, n), n a multiple of 16 (a whole number of index groups). */
-    void decode(byte[] idx, int n, float[] values) {
+    /** values[at + i] = centroids[idx[i]] for i in [0, n), n a multiple of 16 (a whole number of index groups). */
+    void decode(byte[] idx, int n, float[] values, int at) {
         if (!inRegisters()) {
-            for (int i = 0; i < n; i++) values[i] = centroids[idx[i] & 0xFF];
+            for (int i = 0; i < n; i++) values[at + i] = centroids[idx[i] & 0xFF];
             return;
         }
         IntVector lo = low, hi = high; // locals, so they stay in registers
         int lanes = lo.length();
         for (int i = 0; i < n; i += GroupDecoder.GROUP) {
             jdk.incubator.vector.ByteVector codes = jdk.incubator.vector.ByteVector.fromArray(GroupDecoder.BYTES, idx, i);
-            for (int p = 0; p < GroupDecoder.GROUP / lanes; p++) lookup(Lanes.widen(codes, p), lo, hi).intoArray(values, i + p * lanes);
+            for (int p = 0; p < GroupDecoder.GROUP / lanes; p++) lookup(Lanes.widen(codes, p), lo, hi).intoArray(values, at + i + p * lanes);
         }
     }
 }

@@ -29,13 +29,14 @@ final class GroupDecoder {
     static void decodeRun(MemorySegment codes, long base, int count, int bits, byte[] dst) {
         long chunkBytes = (long) BitPacking.GROUP_BYTES * bits;
         long chunk = base;
+        byte[] part = Integer.bitCount(bits) > 1 && bits != 8 ? new byte[BitPacking.CHUNK] : null;
         for (int i = 0; i < count; i += BitPacking.CHUNK, chunk += chunkBytes) {
             switch (bits) {
                 case 8 -> copy(codes, chunk, dst, i);
                 case 4 -> quads(codes, chunk, dst, i);
                 case 2 -> pairs(codes, chunk, dst, i);
                 case 1 -> singles(codes, chunk, dst, i);
-                default -> mixed(codes, chunk, bits, dst, i);
+                default -> mixed(codes, chunk, bits, dst, i, part);
             }
         }
     }
@@ -78,29 +79,63 @@ final class GroupDecoder {
         shifted(v, 7).and((byte) 1).intoArray(dst, off + 112);
     }
 
-    /** Widths 3, 5, 6, 7: the planes 4, 2, 1 present in {@code bits}, lowest bits first, OR-ed into dst. */
-    private static void mixed(MemorySegment codes, long chunk, int bits, byte[] dst, int off) {
-        long plane = chunk;
-        int shift = 0;
-        byte[] part = new byte[BitPacking.CHUNK];
-        for (int w = 4; w >= 1; w >>= 1) {
-            if ((bits & w) == 0) continue;
-            byte[] target = shift == 0 ? dst : part;
-            int targetOff = shift == 0 ? off : 0;
-            switch (w) {
-                case 4 -> quads(codes, plane, target, targetOff);
-                case 2 -> pairs(codes, plane, target, targetOff);
-                default -> singles(codes, plane, target, targetOff);
+    /**
+     * Widths 3, 5, 6, 7: the planes 4, 2, 1 present in {@code bits}, lowest bits first; each later plane is
+     * unpacked into {@code part} (128 bytes of scratch) and OR-ed into dst at its bit offset. Kept flat (each plane
+     * decoder called from here, shifts in their own small methods): when C2 ran out of inlining budget deeper
+     * down, the vector shifts fell back to scalar code, 20–50× slower.
+     */
+    private static void mixed(MemorySegment codes, long chunk, int bits, byte[] dst, int off, byte[] part) {
+        switch (bits) {
+            case 3 -> {
+                pairs(codes, chunk, dst, off);
+                singles(codes, chunk + 32, part, 0);
+                mergeAt2(dst, off, part);
             }
-            if (shift > 0) {
-                for (int j = 0; j < BitPacking.CHUNK; j += GROUP) {
-                    ByteVector.fromArray(BYTES, dst, off + j)
-                            .or(ByteVector.fromArray(BYTES, part, j).lanewise(VectorOperators.LSHL, shift))
-                            .intoArray(dst, off + j);
-                }
+            case 5 -> {
+                quads(codes, chunk, dst, off);
+                singles(codes, chunk + 64, part, 0);
+                mergeAt4(dst, off, part);
             }
-            plane += (long) BitPacking.GROUP_BYTES * w;
-            shift += w;
+            case 6 -> {
+                quads(codes, chunk, dst, off);
+                pairs(codes, chunk + 64, part, 0);
+                mergeAt4(dst, off, part);
+            }
+            default -> { // 7
+                quads(codes, chunk, dst, off);
+                pairs(codes, chunk + 64, part, 0);
+                mergeAt4(dst, off, part);
+                singles(codes, chunk + 96, part, 0);
+                mergeAt6(dst, off, part);
+            }
+        }
+    }
+
+    // dst[off..+128) |= part << k. The shift runs on 32-bit lanes with a literal count (x86 has no byte shift): a
+    // plane's field shifted to its offset stays below 2^8, so nothing crosses into the next byte.
+
+    private static void mergeAt2(byte[] dst, int off, byte[] part) {
+        for (int j = 0; j < BitPacking.CHUNK; j += GROUP) {
+            ByteVector p = ByteVector.fromArray(BYTES, part, j).reinterpretAsInts().lanewise(VectorOperators.LSHL, 2)
+                    .reinterpretAsBytes();
+            ByteVector.fromArray(BYTES, dst, off + j).or(p).intoArray(dst, off + j);
+        }
+    }
+
+    private static void mergeAt4(byte[] dst, int off, byte[] part) {
+        for (int j = 0; j < BitPacking.CHUNK; j += GROUP) {
+            ByteVector p = ByteVector.fromArray(BYTES, part, j).reinterpretAsInts().lanewise(VectorOperators.LSHL, 4)
+                    .reinterpretAsBytes();
+            ByteVector.fromArray(BYTES, dst, off + j).or(p).intoArray(dst, off + j);
+        }
+    }
+
+    private static void mergeAt6(byte[] dst, int off, byte[] part) {
+        for (int j = 0; j < BitPacking.CHUNK; j += GROUP) {
+            ByteVector p = ByteVector.fromArray(BYTES, part, j).reinterpretAsInts().lanewise(VectorOperators.LSHL, 6)
+                    .reinterpretAsBytes();
+            ByteVector.fromArray(BYTES, dst, off + j).or(p).intoArray(dst, off + j);
         }
     }
 

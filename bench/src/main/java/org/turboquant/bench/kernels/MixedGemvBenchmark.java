@@ -1,0 +1,100 @@
+package org.turboquant.bench.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.turboquant.core.BitAllocation;
+import org.turboquant.core.BlockLayout;
+import org.turboquant.core.Codebook;
+import org.turboquant.core.MixedLayout;
+import org.turboquant.core.MixedQuantizedMatrix;
+import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.core.Rotation;
+import org.turboquant.core.RotationKind;
+import org.turboquant.simd.ParallelMatmul;
+
+/**
+ * Fused GEMV on a mixed-width matrix at a fractional rate (e.g. 4.25 bits per weight: 4-bit units with the
+ * share of 5-bit units the rate pays for) against the uniform matrix at the base width, in the same run. One op
+ * is one full y = W·x; weights/s = ops/s × rows × cols. Codes and the width map are random (speed does not depend
+ * on which units are wide, only on how many).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g"})
+public class MixedGemvBenchmark {
+
+    @State(Scope.Benchmark)
+    public static class Matrices {
+        @Param({"4096x4096"})
+        public String shape;
+        @Param({"2"})
+        public int threads;
+        @Param({"4.25"})
+        public double rate;
+
+        float[] x, y;
+        ParallelMatmul pool;
+        QuantizedMatrix uniform;
+        MixedQuantizedMatrix mixed;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            int[] s = BenchData.shape(shape);
+            int rows = s[0], cols = s[1], base = (int) Math.floor(rate - 0.125);
+            x = BenchData.gaussian(cols, 1);
+            y = new float[rows];
+            pool = new ParallelMatmul(threads);
+            uniform = BenchData.randomQuantized(rows, cols, base, "hadamard", "128", 3);
+            BlockLayout blocks = BlockLayout.of(cols, 128, RotationKind.HADAMARD);
+            long units = (long) rows * MixedLayout.unitsPerRow(blocks);
+            long uniformBits = BitAllocation.mixedBits(rows, blocks, base, base + 1, 0, 16);
+            long perUnit = BitAllocation.mixedBits(rows, blocks, base, base + 1, 1, 16) - uniformBits;
+            long wide = Math.min(units, (long) ((rate * rows * cols - uniformBits) / perUnit));
+            double[] energies = new double[Math.toIntExact(units)];
+            SplittableRandom random = new SplittableRandom(7);
+            for (int i = 0; i < energies.length; i++) energies[i] = random.nextDouble();
+            MixedLayout layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(energies, wide));
+            long bytes = MixedQuantizedMatrix.codeBytes(layout, 16L * base * layout.unitIndices() / 128,
+                    16L * (base + 1) * layout.unitIndices() / 128, rows);
+            byte[] codes = new byte[Math.toIntExact(bytes)];
+            random.nextBytes(codes);
+            mixed = new MixedQuantizedMatrix(layout, Rotation.of(RotationKind.HADAMARD, 128, 3), base,
+                    Codebook.of(128, base).centroids(), base + 1, Codebook.of(128, base + 1).centroids(),
+                    MemorySegment.ofArray(codes), uniform.scales());
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            pool.close();
+        }
+    }
+
+    @Benchmark
+    public void uniformBase(Matrices m, Blackhole bh) {
+        m.pool.gemv(m.uniform, m.x, m.y);
+        bh.consume(m.y);
+    }
+
+    @Benchmark
+    public void mixedRate(Matrices m, Blackhole bh) {
+        m.pool.gemv(m.mixed, m.x, m.y);
+        bh.consume(m.y);
+    }
+}
