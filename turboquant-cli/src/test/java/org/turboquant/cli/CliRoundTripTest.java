@@ -153,6 +153,23 @@ class CliRoundTripTest {
         assertThat(p.waitFor()).as(Files.readString(dir.resolve(out.getFileName() + ".log"))).isZero();
     }
 
+    @Test
+    void aFractionalRateIsPackedInspectedAndEvaluatedAtTheRealisedAverage() throws IOException {
+        Path pack = pack("--bits", "4.5"); // at 4.25 the second codebook and the width map would eat these small tensors' spare bits
+        CliRun text = CliRun.of("inspect", pack.toString(), "--verify");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out()).contains("turboquant-pack v2").containsPattern("layer.weight\\s+turboquant\\s+4/5 \\d+%");
+        JsonNode totals = JSON.readTree(CliRun.of("inspect", pack.toString(), "--json").out()).get("totals");
+        assertThat(totals.get("quantizedBitsPerWeight").asDouble()).isLessThanOrEqualTo(4.5).isGreaterThan(4.45);
+        CliRun eval = CliRun.of("eval", model.toString(), pack.toString(), "--quiet");
+        assertThat(eval.exitCode()).as(eval.err()).isZero();
+        assertThat(eval.out()).containsPattern("4\\.(4[5-9]|50)\\d bits per weight");
+        CliRun rtn = CliRun.of("pack", model.toString(), "-o", dir.resolve("r").toString(), "--method", "rtn", "--bits", "4.5");
+        assertThat(rtn.exitCode()).isEqualTo(1);
+        assertThat(rtn.errLines()).hasSize(1);
+        assertThat(rtn.err()).contains("fractional bits need --method turboquant");
+    }
+
     private Path pack(String... extra) {
         Path pack = dir.resolve("pack");
         List<String> args = new ArrayList<>(List.of("pack", model.toString(), "-o", pack.toString(), "--quiet", "--force"));
