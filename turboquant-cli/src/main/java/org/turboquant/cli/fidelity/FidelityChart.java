@@ -1,5 +1,7 @@
 package org.turboquant.cli.fidelity;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +27,13 @@ public final class FidelityChart {
 
     /** The chart of {@code rows}, titled with the model's name. */
     public static void write(Path png, List<ComparisonRow> rows, String model) throws IOException {
-        XYChart chart = new XYChartBuilder().width(1000).height(640)
+        XYChart chart = new XYChartBuilder().width(1200).height(680)
                 .title(model + ": embedding fidelity vs. bits per weight")
                 .xAxisTitle("bits per weight (norms/scales included)")
                 .yAxisTitle("1 - mean cosine to FP32 embeddings (log scale, lower is better)")
                 .build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE).setMarkerSize(7)
+        // Outside, so that the legend of a dozen families does not hide the 8-bit points.
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE).setMarkerSize(7)
                 .setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setYAxisLogarithmic(true);
         fitAxes(chart, rows);
@@ -44,10 +47,32 @@ public final class FidelityChart {
             double[] y = pts.stream().mapToDouble(r -> Math.max(1e-7, 1 - r.metrics().meanCosine())).toArray();
             XYSeries s = chart.addSeries(e.getKey(), x, y);
             s.setMarker(pts.size() == 1 ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
+            emphasize(s, pts.getFirst().scheme());
         }
         Path parent = png.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         BitmapEncoder.saveBitmap(chart, png.toString().replaceFirst("(?i)\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * The lines the comparison is about stand out from the grid of TurboQuant settings: fractional TurboQuant
+     * (the pack's rates) thick and black, its alternatives dashed; the llama.cpp baselines red diamonds.
+     */
+    private static void emphasize(XYSeries s, Scheme scheme) {
+        if (scheme.isFractional()) {
+            boolean main = scheme.family().equals("TurboQuant, fractional");
+            Color c = main ? Color.BLACK : Color.DARK_GRAY;
+            s.setLineColor(c);
+            s.setMarkerColor(c);
+            s.setLineStyle(main ? new BasicStroke(3f)
+                    : new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            s.setMarker(main ? SeriesMarkers.SQUARE : scheme.blockSize() == 64 ? SeriesMarkers.TRIANGLE_UP
+                    : SeriesMarkers.TRIANGLE_DOWN);
+        } else if (scheme.method().equals("q4_0") || scheme.method().equals("q8_0")) {
+            Color red = scheme.method().equals("q4_0") ? new Color(0xD0, 0x10, 0x10) : new Color(0x80, 0x00, 0x00);
+            s.setMarkerColor(red);
+            s.setLineColor(red);
+        }
     }
 
     /**
