@@ -24,6 +24,8 @@ public final class MixedLayout {
     private final int unitIndices;
     private final byte[] bitmap;
     private final int[] wideBefore;
+    /** Per row, its blocks in stored order (narrow units' blocks, then wide units'), rows × blocksPerRow. */
+    private final int[] storedBlocks;
 
     private MixedLayout(int rows, BlockLayout blocks, byte[] bitmap) {
         if (rows < 1) throw new IllegalArgumentException("rows must be >= 1, got " + rows);
@@ -46,6 +48,17 @@ public final class MixedLayout {
             int count = 0;
             for (int u = 0; u < unitsPerRow; u++) if (isWide(r, u)) count++;
             wideBefore[r + 1] = wideBefore[r] + count;
+        }
+        int nb = blocks.blocksPerRow();
+        this.storedBlocks = new int[Math.multiplyExact(rows, nb)];
+        for (int r = 0; r < rows; r++) {
+            int i = r * nb;
+            for (boolean wide : new boolean[] {false, true}) {
+                for (int u = 0; u < unitsPerRow; u++) {
+                    if (isWide(r, u) != wide) continue;
+                    for (int t = 0; t < blocksIn(u); t++) storedBlocks[i++] = firstBlock(u) + t;
+                }
+            }
         }
     }
 
@@ -115,6 +128,20 @@ public final class MixedLayout {
     /** Units of the given width in the whole matrix. */
     public long totalUnits(boolean wide) {
         return unitsBefore(rows, wide);
+    }
+
+    /**
+     * Block numbers in stored order, row after row (blocksPerRow per row): row r's narrow blocks then its wide
+     * blocks, each ascending. Row r's first {@link #blocks(int, boolean) blocks(r, false)} entries are narrow.
+     * Shared, must not be modified.
+     */
+    public int[] storedBlocks() { return storedBlocks; }
+
+    /** Blocks of the given width in row r (the last unit of a row may hold fewer than blocksPerUnit). */
+    public int blocks(int row, boolean wide) {
+        int n = 0;
+        for (int u = 0; u < unitsPerRow; u++) if (isWide(row, u) == wide) n += blocksIn(u);
+        return n;
     }
 
     /** Writes row r's units of the given width, ascending, into dst; returns how many. */

@@ -30,6 +30,10 @@ public final class MixedQuantizedMatrix {
     private final Part wide;
     private final MemorySegment codes;
     private final float[] scales;
+    /** Where each row's codes start, rows + 1 entries (the last is the total). */
+    private final long[] rowStart;
+    /** Narrow blocks per row: row r's first narrowBlocks[r] stored blocks are narrow. */
+    private final int[] narrowBlocks;
 
     public MixedQuantizedMatrix(MixedLayout layout, Rotation rotation, int narrowBits, float[] narrowCentroids,
                                 int wideBits, float[] wideCentroids, MemorySegment codes, float[] scales) {
@@ -42,6 +46,10 @@ public final class MixedQuantizedMatrix {
         this.narrow = new Part(narrowBits, narrowCentroids, BitPacking.packedBytes(n, narrowBits));
         this.wide = new Part(wideBits, wideCentroids, BitPacking.packedBytes(n, wideBits));
         this.codes = Objects.requireNonNull(codes, "codes");
+        this.rowStart = new long[layout.rows() + 1];
+        this.narrowBlocks = new int[layout.rows()];
+        for (int r = 0; r <= layout.rows(); r++) rowStart[r] = codeBytes(layout, narrow.unitBytes(), wide.unitBytes(), r);
+        for (int r = 0; r < layout.rows(); r++) narrowBlocks[r] = layout.blocks(r, false);
         if (codes.byteSize() < codeBytes())
             throw new IllegalArgumentException("codes hold " + codes.byteSize() + " bytes, need " + codeBytes());
         if (rotation.dim() != layout.blocks().blockSize())
@@ -68,8 +76,17 @@ public final class MixedQuantizedMatrix {
 
     /** Byte offset of row r's run of units of the given width in {@link #codes()}. */
     public long rowOffset(int row, boolean wideUnits) {
-        return codeBytes(layout, narrow.unitBytes(), wide.unitBytes(), row)
-                + (wideUnits ? layout.units(row, false) * narrow.unitBytes() : 0);
+        return rowStart[row] + (wideUnits ? layout.units(row, false) * narrow.unitBytes() : 0);
+    }
+
+    /** Row r's blocks of the given width: its stored blocks [from, from + count) in {@link MixedLayout#storedBlocks()}. */
+    public int blocksFrom(int row, boolean wideUnits) {
+        return row * blocksPerRow() + (wideUnits ? narrowBlocks[row] : 0);
+    }
+
+    /** How many of row r's blocks have the given width. */
+    public int blockCount(int row, boolean wideUnits) {
+        return wideUnits ? blocksPerRow() - narrowBlocks[row] : narrowBlocks[row];
     }
 
     /** Bytes of all codes. */

@@ -1,135 +1,195 @@
 package org.turboquant.simd.panama;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import org.turboquant.core.MixedLayout;
 import org.turboquant.core.MixedQuantizedMatrix;
 
 /**
- * Products and decoding for mixed-width matrices. A row is two runs of whole-chunk units (narrow, then wide);
- * each run is unpacked by {@link GroupDecoder} and looked up in its own {@link CentroidTable}, exactly as a
- * uniform row is, into one array of centroids; a flat list then says, for each block in that order, where its
- * centroids are, where its rotated input is and what its scale is, so the dot is one loop over blocks.
+ * Products and decoding for mixed-width matrices. A row is two runs of whole-chunk units, narrow then wide; each
+ * run is multiplied by the kernel a uniform row of its width gets: {@link PackedDot}'s packed-byte dots (2 and 4
+ * bits at 512 bits, blocks of whole chunks), which take each block's input offset from a list, or else
+ * {@link GroupDecoder} and {@link CentroidTable} into centroids followed by a vector dot.
  *
- * <p>Arithmetic order (core's reference order, and the same for GEMV and GEMM, which therefore agree bit for bit):
- * narrow units ascending, then wide units ascending; per block one vector accumulator over lane chunks (masked at
- * the block end), folded into the row's vector sum times the block scale; the row sum reduced lane 0 first.
+ * <p>Arithmetic order, shared by GEMV and GEMM (which therefore agree bit for bit): each run is reduced on its own,
+ * in its kernel's order (blocks ascending by unit), and the row's value is narrow + wide. Core's scalar reference
+ * visits the same blocks in the same order but sums them in one float: the two differ by float rounding only.
  */
 final class MixedRowKernels {
     private MixedRowKernels() {}
 
-    /** Per-thread buffers for one matrix: unpacked indices, the row's centroids and its block list. */
-    private static final class Scratch {
-        final MixedQuantizedMatrix m;
-        final CentroidTable narrow, wide;
-        final byte[] idx;
-        final float[] values;
-        final int[] units;
-        final int[] valueOffset, inputOffset, blockOf;
-        final float[] scale;
-        final float[] sums = new float[Lanes.LENGTH];
-        int blocks;
-
-        Scratch(MixedQuantizedMatrix m) {
-            this.m = m;
-            MixedLayout layout = m.layout();
-            int n = layout.unitsPerRow() * layout.unitIndices();
-            narrow = new CentroidTable(Lanes.I, m.narrow().centroids());
-            wide = new CentroidTable(Lanes.I, m.wide().centroids());
-            idx = new byte[n];
-            values = new float[n];
-            units = new int[layout.unitsPerRow()];
-            int b = m.blocksPerRow();
-            valueOffset = new int[b];
-            inputOffset = new int[b];
-            blockOf = new int[b];
-            scale = new float[b];
-        }
-
-        /** Decodes row r: centroids of its narrow run then its wide run into {@link #values}, and the block list. */
-        void decode(int row) {
-            MixedLayout layout = m.layout();
-            int g = m.blockSize(), unitIndices = layout.unitIndices(), scaleBase = row * m.blocksPerRow();
-            float[] scales = m.scales();
-            int base = 0;
-            blocks = 0;
-            for (int w = 0; w < 2; w++) {
-                boolean isWide = w == 1;
-                int n = layout.rowUnits(row, isWide, units);
-                int indices = n * unitIndices;
-                GroupDecoder.decodeRun(m.codes(), m.rowOffset(row, isWide), indices, m.part(isWide).bits(), idx);
-                (isWide ? wide : narrow).decode(idx, indices, values, base);
-                for (int i = 0; i < n; i++) {
-                    int u = units[i];
-                    for (int t = 0; t < layout.blocksIn(u); t++) {
-                        int k = layout.firstBlock(u) + t;
-                        valueOffset[blocks] = base + i * unitIndices + t * g;
-                        inputOffset[blocks] = k * g;
-                        blockOf[blocks] = k;
-                        scale[blocks++] = scales[scaleBase + k];
-                    }
-                }
-                base += indices;
-            }
-        }
-
-        /** The decoded row times a rotated input. */
-        float dot(float[] rotated) {
-            int g = m.blockSize();
-            return g % Lanes.LENGTH == 0 ? wholeDot(rotated, g) : raggedDot(rotated, g);
-        }
-
-        /** Blocks of whole vectors: no tail, so no vector merges across a branch (C2 would box it). */
-        private float wholeDot(float[] rotated, int g) {
-            FloatVector sum = Lanes.zero();
-            for (int b = 0; b < blocks; b++) {
-                int v = valueOffset[b], x = inputOffset[b];
-                FloatVector acc = Lanes.zero();
-                for (int j = 0; j < g; j += Lanes.LENGTH) acc = Lanes.load(values, v + j).fma(Lanes.load(rotated, x + j), acc);
-                sum = acc.fma(Lanes.broadcast(scale[b]), sum);
-            }
-            return LaneSums.sum(sum, sums);
-        }
-
-        private float raggedDot(float[] rotated, int g) {
-            FloatVector sum = Lanes.zero();
-            int full = g - g % Lanes.LENGTH;
-            for (int b = 0; b < blocks; b++) {
-                int v = valueOffset[b], x = inputOffset[b];
-                FloatVector acc = Lanes.zero();
-                for (int j = 0; j < full; j += Lanes.LENGTH) acc = Lanes.load(values, v + j).fma(Lanes.load(rotated, x + j), acc);
-                acc = Lanes.loadUpTo(values, v + full, v + g).fma(Lanes.loadUpTo(rotated, x + full, x + g), acc);
-                sum = acc.fma(Lanes.broadcast(scale[b]), sum);
-            }
-            return LaneSums.sum(sum, sums);
-        }
-    }
-
     static void gemv(MixedQuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         Scratch s = new Scratch(m);
+        float[] xp0 = s.permuted(0, rotated), xp1 = s.permuted(1, rotated);
         for (int r = rowStart; r < rowEnd; r++) {
-            s.decode(r);
-            y[r] = s.dot(rotated);
+            s.locate(r);
+            float narrow = s.runDot(0, rotated, xp0);
+            y[r] = narrow + s.runDot(1, rotated, xp1);
         }
     }
 
     static void gemm(MixedQuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
         Scratch s = new Scratch(m);
+        float[][] xp0 = new float[rotated.length][], xp1 = new float[rotated.length][];
+        for (int b = 0; b < rotated.length; b++) {
+            xp0[b] = s.permuted(0, rotated[b]);
+            xp1[b] = s.permuted(1, rotated[b]);
+        }
         for (int r = rowStart; r < rowEnd; r++) {
-            s.decode(r); // once, reused by every input of the batch
-            for (int b = 0; b < rotated.length; b++) y[b * m.rows() + r] = s.dot(rotated[b]);
+            s.locate(r);
+            s.decode(0, s.packed[0]); // once per row, reused by every input of the batch
+            s.decode(1, s.packed[1]);
+            for (int b = 0; b < rotated.length; b++) {
+                float narrow = s.valuesDot(0, rotated[b], xp0[b]);
+                y[b * m.rows() + r] = narrow + s.valuesDot(1, rotated[b], xp1[b]);
+            }
         }
     }
 
     static void dequantizeRow(MixedQuantizedMatrix m, int row, float[] dst, int dstOff, VectorRotations rotations) {
         Scratch s = new Scratch(m);
-        s.decode(row);
+        s.locate(row);
         int g = m.blockSize();
         float[] tmp = new float[g];
-        for (int b = 0; b < s.blocks; b++) {
-            int k = s.blockOf[b], off = s.valueOffset[b];
-            rotations.unrotate(m.rotation(), s.values, off, tmp);
-            int len = m.blocks().blockLength(k);
-            for (int j = 0; j < len; j++) dst[dstOff + k * g + j] = s.scale[b] * s.values[off + j];
+        for (int w = 0; w < 2; w++) {
+            s.decode(w, false);
+            for (int j = 0; j < s.count[w]; j++) {
+                int k = s.order[s.from[w] + j], off = s.valueBase[w] + s.position[j];
+                rotations.unrotate(m.rotation(), s.values, off, tmp);
+                float scale = m.scale(row, k);
+                int len = m.blocks().blockLength(k);
+                for (int i = 0; i < len; i++) dst[dstOff + k * g + i] = scale * s.values[off + i];
+            }
+        }
+    }
+
+    /**
+     * Per-thread state for one matrix: tables, scratch, and where row r's two runs are. The blocks of a run are
+     * {@code order[from .. from + count)} (core's stored block order); the j-th block of a run has its centroids at
+     * {@code valueBase + position[j]}, since a run's units follow each other, each padded to whole chunks.
+     */
+    private static final class Scratch {
+        final MixedQuantizedMatrix m;
+        final int g, chunksPerBlock, unitIndices;
+        final int[] order;
+        final float[] scales;
+        final CentroidTable[] tables = new CentroidTable[2];
+        final IntVector[] registerTables = new IntVector[2];
+        /** Whether run w (0 narrow, 1 wide) goes through {@link PackedDot}'s packed-byte kernels. */
+        final boolean[] packed = new boolean[2];
+        final int[] bits = new int[2];
+        final byte[] idx;
+        final float[] values;
+        final int[] position;
+        final float[] sums = new float[Lanes.LENGTH];
+        /** Per run of the located row: first stored block, blocks, indices, where its centroids and codes start. */
+        final int[] from = new int[2], count = new int[2], indices = new int[2], valueBase = new int[2];
+        final long[] codesAt = new long[2];
+        int scaleBase;
+
+        Scratch(MixedQuantizedMatrix m) {
+            this.m = m;
+            MixedLayout layout = m.layout();
+            g = m.blockSize();
+            chunksPerBlock = g / PackedDot.CHUNK;
+            unitIndices = layout.unitIndices();
+            order = layout.storedBlocks();
+            scales = m.scales();
+            for (int w = 0; w < 2; w++) {
+                float[] centroids = m.part(w == 1).centroids();
+                bits[w] = m.part(w == 1).bits();
+                tables[w] = new CentroidTable(Lanes.I, centroids);
+                packed[w] = Lanes.LENGTH == PackedDot.L && g % PackedDot.CHUNK == 0 && (bits[w] == 2 || bits[w] == 4);
+                // never null (C2 boxes vectors that may be); only a packed run uses it
+                registerTables[w] = PackedDot.table(packed[w] ? centroids : new float[] {0f});
+            }
+            int n = layout.unitsPerRow() * unitIndices;
+            idx = new byte[n];
+            values = new float[n];
+            int perUnit = layout.blocksPerUnit();
+            position = new int[m.blocksPerRow()];
+            for (int j = 0; j < position.length; j++) position[j] = j / perUnit * unitIndices + j % perUnit * g;
+        }
+
+        /** The rotated input in run w's lane order (a packed run), or as it is. */
+        float[] permuted(int w, float[] rotated) {
+            return packed[w] ? PackedDot.permute(bits[w], rotated, rotated.length) : rotated;
+        }
+
+        /** Where row r's runs are; decodes nothing. */
+        void locate(int row) {
+            scaleBase = row * m.blocksPerRow();
+            int base = 0;
+            for (int w = 0; w < 2; w++) {
+                boolean isWide = w == 1;
+                from[w] = m.blocksFrom(row, isWide);
+                count[w] = m.blockCount(row, isWide);
+                codesAt[w] = m.rowOffset(row, isWide);
+                valueBase[w] = base;
+                indices[w] = m.layout().units(row, isWide) * unitIndices;
+                base += indices[w];
+            }
+        }
+
+        /** Centroids of run w into {@link #values}: in lane order (packed runs only) or index order. */
+        void decode(int w, boolean laneOrder) {
+            if (indices[w] == 0) return;
+            if (laneOrder && bits[w] == 4) {
+                PackedDot4.decode(m.codes(), codesAt[w], indices[w], registerTables[w], values, valueBase[w]);
+            } else if (laneOrder) {
+                PackedDot2.decode(m.codes(), codesAt[w], indices[w], registerTables[w], values, valueBase[w]);
+            } else {
+                GroupDecoder.decodeRun(m.codes(), codesAt[w], indices[w], bits[w], idx);
+                tables[w].decode(idx, indices[w], values, valueBase[w]);
+            }
+        }
+
+        /** Run w times a rotated input, straight from the codes when the run is packed. */
+        float runDot(int w, float[] rotated, float[] xp) {
+            if (count[w] == 0) return 0f;
+            if (!packed[w]) {
+                decode(w, false);
+                return valuesDot(w, rotated, xp);
+            }
+            return bits[w] == 4
+                    ? PackedDot4.dot(m.codes(), codesAt[w], scales, scaleBase, order, from[w], count[w], chunksPerBlock,
+                            xp, registerTables[w], sums)
+                    : PackedDot2.dot(m.codes(), codesAt[w], scales, scaleBase, order, from[w], count[w], chunksPerBlock,
+                            xp, registerTables[w], sums);
+        }
+
+        /** Run w from centroids already decoded by {@link #decode} (lane order iff packed), in runDot's order. */
+        float valuesDot(int w, float[] rotated, float[] xp) {
+            if (count[w] == 0) return 0f;
+            if (packed[w])
+                return PackedDot.decodedDot(values, valueBase[w], xp, scales, scaleBase, order, from[w], count[w],
+                        chunksPerBlock, sums);
+            return g % Lanes.LENGTH == 0 ? wholeDot(w, rotated) : raggedDot(w, rotated);
+        }
+
+        /** Blocks of whole vectors: no tail, so no vector merges across a branch (C2 would box it). */
+        private float wholeDot(int w, float[] rotated) {
+            FloatVector sum = Lanes.zero();
+            for (int j = 0; j < count[w]; j++) {
+                int k = order[from[w] + j], v = valueBase[w] + position[j], x = k * g;
+                FloatVector acc = Lanes.zero();
+                for (int i = 0; i < g; i += Lanes.LENGTH) acc = Lanes.load(values, v + i).fma(Lanes.load(rotated, x + i), acc);
+                sum = acc.fma(Lanes.broadcast(scales[scaleBase + k]), sum);
+            }
+            return LaneSums.sum(sum, sums);
+        }
+
+        private float raggedDot(int w, float[] rotated) {
+            FloatVector sum = Lanes.zero();
+            int full = g - g % Lanes.LENGTH;
+            for (int j = 0; j < count[w]; j++) {
+                int k = order[from[w] + j], v = valueBase[w] + position[j], x = k * g;
+                FloatVector acc = Lanes.zero();
+                for (int i = 0; i < full; i += Lanes.LENGTH) acc = Lanes.load(values, v + i).fma(Lanes.load(rotated, x + i), acc);
+                acc = Lanes.loadUpTo(values, v + full, v + g).fma(Lanes.loadUpTo(rotated, x + full, x + g), acc);
+                sum = acc.fma(Lanes.broadcast(scales[scaleBase + k]), sum);
+            }
+            return LaneSums.sum(sum, sums);
         }
     }
 }

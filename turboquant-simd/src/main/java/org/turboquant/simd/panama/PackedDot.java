@@ -49,6 +49,7 @@ final class PackedDot {
         int n = m.layout().paddedCols(), bits = m.bits(), blocks = m.blocksPerRow();
         int chunksPerBlock = m.blockSize() / CHUNK;
         float[] xp = permute(bits, rotated, n), scales = m.scales(), sums = new float[L];
+        int[] order = inOrder(blocks);
         MemorySegment codes = m.codes();
         long stride = m.rowStrideBytes();
         switch (bits) {
@@ -58,12 +59,14 @@ final class PackedDot {
                 for (; r + 1 < rowEnd; r += 2)
                     PackedDot4.dot2(codes, r * stride, stride, scales, r * blocks, blocks, chunksPerBlock, xp, t, sums, y, r);
                 if (r < rowEnd)
-                    y[r] = PackedDot4.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock, xp, t, sums);
+                    y[r] = PackedDot4.dot(codes, r * stride, scales, r * blocks, order, 0, blocks, chunksPerBlock, xp, t,
+                            sums);
             }
             case 2 -> {
                 IntVector t = table(m.centroids());
                 for (int r = rowStart; r < rowEnd; r++) // two rows at once measured no faster here (see the class)
-                    y[r] = PackedDot2.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock, xp, t, sums);
+                    y[r] = PackedDot2.dot(codes, r * stride, scales, r * blocks, order, 0, blocks, chunksPerBlock, xp, t,
+                            sums);
             }
             case 1 -> {
                 float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;
@@ -90,6 +93,7 @@ final class PackedDot {
         float[][] xp = new float[rotated.length][];
         for (int b = 0; b < rotated.length; b++) xp[b] = permute(bits, rotated[b], n);
         float[] values = new float[n], scales = m.scales(), sums = new float[L];
+        int[] order = inOrder(blocks);
         MemorySegment codes = m.codes();
         long stride = m.rowStrideBytes();
         IntVector t = table(m.centroids());
@@ -105,12 +109,19 @@ final class PackedDot {
         }
         for (int r = rowStart; r < rowEnd; r++) {
             switch (bits) {
-                case 4 -> PackedDot4.decode(codes, r * stride, n, t, values);
-                default -> PackedDot2.decode(codes, r * stride, n, t, values);
+                case 4 -> PackedDot4.decode(codes, r * stride, n, t, values, 0);
+                default -> PackedDot2.decode(codes, r * stride, n, t, values, 0);
             }
             for (int b = 0; b < xp.length; b++)
-                y[b * rows + r] = decodedDot(values, xp[b], scales, r * blocks, blocks, chunksPerBlock, sums);
+                y[b * rows + r] = decodedDot(values, 0, xp[b], scales, r * blocks, order, 0, blocks, chunksPerBlock, sums);
         }
+    }
+
+    /** 0, 1, 2, …: a uniform row's blocks in stored order. */
+    static int[] inOrder(int blocks) {
+        int[] order = new int[blocks];
+        for (int k = 0; k < blocks; k++) order[k] = k;
+        return order;
     }
 
     /** The index within its chunk that lane i of step s multiplies. */
@@ -167,23 +178,24 @@ final class PackedDot {
      * A row's dot from centroid values already decoded in lane order (GEMM), with the fused dots' arithmetic order:
      * bit-identical to them.
      */
-    static float decodedDot(float[] values, float[] xp, float[] scales, int scaleBase, int blocks,
-                            int chunksPerBlock, float[] sums) {
+    static float decodedDot(float[] values, int valueBase, float[] xp, float[] scales, int scaleBase, int[] blockNo,
+                            int from, int blocks, int chunksPerBlock, float[] sums) {
         FloatVector sum = FloatVector.zero(F);
-        int xi = 0;
+        int vi = valueBase;
         for (int k = 0; k < blocks; k++) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int c = 0; c < chunksPerBlock; c++, xi += CHUNK) {
-                a0 = load(values, xi).fma(load(xp, xi), a0);
-                a1 = load(values, xi + 16).fma(load(xp, xi + 16), a1);
-                a2 = load(values, xi + 32).fma(load(xp, xi + 32), a2);
-                a3 = load(values, xi + 48).fma(load(xp, xi + 48), a3);
-                a0 = load(values, xi + 64).fma(load(xp, xi + 64), a0);
-                a1 = load(values, xi + 80).fma(load(xp, xi + 80), a1);
-                a2 = load(values, xi + 96).fma(load(xp, xi + 96), a2);
-                a3 = load(values, xi + 112).fma(load(xp, xi + 112), a3);
+            int block = blockNo[from + k], xi = block * chunksPerBlock * CHUNK;
+            for (int c = 0; c < chunksPerBlock; c++, vi += CHUNK, xi += CHUNK) {
+                a0 = load(values, vi).fma(load(xp, xi), a0);
+                a1 = load(values, vi + 16).fma(load(xp, xi + 16), a1);
+                a2 = load(values, vi + 32).fma(load(xp, xi + 32), a2);
+                a3 = load(values, vi + 48).fma(load(xp, xi + 48), a3);
+                a0 = load(values, vi + 64).fma(load(xp, xi + 64), a0);
+                a1 = load(values, vi + 80).fma(load(xp, xi + 80), a1);
+                a2 = load(values, vi + 96).fma(load(xp, xi + 96), a2);
+                a3 = load(values, vi + 112).fma(load(xp, xi + 112), a3);
             }
-            sum = fold(sum, a0, a1, a2, a3, scales[scaleBase + k]);
+            sum = fold(sum, a0, a1, a2, a3, scales[scaleBase + block]);
         }
         return LaneSums.sum(sum, sums);
     }

@@ -34,12 +34,17 @@ final class PackedDot2 {
                 .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
     }
 
-    static float dot(MemorySegment codes, long off, float[] scales, int scaleBase, int blocks, int chunksPerBlock,
-                     float[] xp, IntVector t, float[] sums) {
+    /**
+     * Σ scales[scaleBase + k] · (block k · xp[k·g ..]) over the blocks k = blockNo[from], …, blockNo[from + blocks − 1],
+     * whose codes follow each other from {@code off}: a uniform row (blockNo = 0, 1, 2, …) or one width's run of a
+     * mixed-width row (its stored block order).
+     */
+    static float dot(MemorySegment codes, long off, float[] scales, int scaleBase, int[] blockNo, int from, int blocks,
+                     int chunksPerBlock, float[] xp, IntVector t, float[] sums) {
         FloatVector sum = FloatVector.zero(F);
-        int xi = 0;
         for (int k = 0; k < blocks; k++) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int block = blockNo[from + k], xi = block * chunksPerBlock * CHUNK;
             for (int c = 0; c < chunksPerBlock; c++, off += CHUNK_BYTES, xi += CHUNK) {
                 IntVector v = chunk(codes, off);
                 a0 = lookup(v, t).fma(load(xp, xi), a0);
@@ -51,14 +56,14 @@ final class PackedDot2 {
                 a2 = lookup(v.lanewise(VectorOperators.LSHR, 12), t).fma(load(xp, xi + 96), a2);
                 a3 = lookup(v.lanewise(VectorOperators.LSHR, 14), t).fma(load(xp, xi + 112), a3);
             }
-            sum = fold(sum, a0, a1, a2, a3, scales[scaleBase + k]);
+            sum = fold(sum, a0, a1, a2, a3, scales[scaleBase + block]);
         }
         return LaneSums.sum(sum, sums);
     }
 
     /** Centroids in lane order for the row's n indices (see {@link PackedDot4#decode}). */
-    static void decode(MemorySegment codes, long off, int n, IntVector t, float[] values) {
-        for (int xi = 0; xi < n; xi += CHUNK, off += CHUNK_BYTES) {
+    static void decode(MemorySegment codes, long off, int n, IntVector t, float[] values, int at) {
+        for (int xi = at; xi < at + n; xi += CHUNK, off += CHUNK_BYTES) {
             IntVector v = chunk(codes, off);
             for (int s = 0; s < 8; s++) lookup(v.lanewise(VectorOperators.LSHR, 2 * s), t).intoArray(values, xi + 16 * s);
         }
