@@ -64,6 +64,7 @@ public final class TqTensor {
                 if (layout.blockSize() != entry.blockSize())
                     throw r.bad("block_size " + entry.blockSize() + " is not valid for " + cols + " columns and " + kind.id());
                 int bits = r.require(entry.bits(), "bits");
+                if (bits < 1 || bits > 8) throw r.bad("bits " + bits + " not in 1..8");
                 long seed = Long.parseUnsignedLong(r.require(entry.seed(), "seed"), 16);
                 DType scaleType = "f32".equals(entry.normDtype()) ? DType.F32 : DType.F16;
                 float[] scales = PartBytes.toFloats(r.part("scales", scaleType, rows, layout.blocksPerRow()), scaleType);
