@@ -7,8 +7,8 @@ import org.turboquant.core.MixedQuantizedMatrix;
 
 /**
  * Products and decoding for mixed-width matrices. A row is two runs of whole-chunk units, narrow then wide; each
- * run is multiplied by the kernel a uniform row of its width gets: {@link PackedDot}'s packed-byte dots (2 and 4
- * bits at 512 bits, blocks of whole chunks), which take each block's input offset from a list, or else
+ * run is multiplied by the kernel a uniform row of its width gets: {@link PackedDot}'s packed-byte dots (2, 4 and
+ * 5 bits at 512 bits, blocks of whole chunks), which take each block's input offset from a list, or else
  * {@link GroupDecoder} and {@link CentroidTable} into centroids followed by a vector dot.
  *
  * <p>Arithmetic order, shared by GEMV and GEMM (which therefore agree bit for bit): each run is reduced on its own,
@@ -74,7 +74,8 @@ final class MixedRowKernels {
         final int[] order;
         final float[] scales;
         final CentroidTable[] tables = new CentroidTable[2];
-        final IntVector[] registerTables = new IntVector[2];
+        /** Per run, the register codebook of a packed run (5-bit: two registers, t0 and t1; else t1 = t0). */
+        final IntVector[] t0 = new IntVector[2], t1 = new IntVector[2];
         /** Whether run w (0 narrow, 1 wide) goes through {@link PackedDot}'s packed-byte kernels. */
         final boolean[] packed = new boolean[2];
         final int[] bits = new int[2];
@@ -99,9 +100,13 @@ final class MixedRowKernels {
                 float[] centroids = m.part(w == 1).centroids();
                 bits[w] = m.part(w == 1).bits();
                 tables[w] = new CentroidTable(Lanes.I, centroids);
-                packed[w] = Lanes.LENGTH == PackedDot.L && g % PackedDot.CHUNK == 0 && (bits[w] == 2 || bits[w] == 4);
-                // never null (C2 boxes vectors that may be); only a packed run uses it
-                registerTables[w] = PackedDot.table(packed[w] ? centroids : new float[] {0f});
+                packed[w] = Lanes.LENGTH == PackedDot.L && g % PackedDot.CHUNK == 0
+                        && (bits[w] == 2 || bits[w] == 4 || bits[w] == 5);
+                // never null (C2 boxes vectors that may be); only a packed run uses them
+                IntVector[] t = bits[w] == 5 ? PackedDot5.table(centroids)
+                        : new IntVector[] {PackedDot.table(packed[w] ? centroids : new float[] {0f})};
+                t0[w] = t[0];
+                t1[w] = t[t.length - 1];
             }
             int n = layout.unitsPerRow() * unitIndices;
             idx = new byte[n];
@@ -135,9 +140,11 @@ final class MixedRowKernels {
         void decode(int w, boolean laneOrder) {
             if (indices[w] == 0) return;
             if (laneOrder && bits[w] == 4) {
-                PackedDot4.decode(m.codes(), codesAt[w], indices[w], registerTables[w], values, valueBase[w]);
+                PackedDot4.decode(m.codes(), codesAt[w], indices[w], t0[w], values, valueBase[w]);
+            } else if (laneOrder && bits[w] == 5) {
+                PackedDot5.decode(m.codes(), codesAt[w], indices[w], t0[w], t1[w], values, valueBase[w]);
             } else if (laneOrder) {
-                PackedDot2.decode(m.codes(), codesAt[w], indices[w], registerTables[w], values, valueBase[w]);
+                PackedDot2.decode(m.codes(), codesAt[w], indices[w], t0[w], values, valueBase[w]);
             } else {
                 GroupDecoder.decodeRun(m.codes(), codesAt[w], indices[w], bits[w], idx);
                 tables[w].decode(idx, indices[w], values, valueBase[w]);
@@ -151,11 +158,14 @@ final class MixedRowKernels {
                 decode(w, false);
                 return valuesDot(w, rotated, xp);
             }
-            return bits[w] == 4
-                    ? PackedDot4.dot(m.codes(), codesAt[w], scales, scaleBase, order, from[w], count[w], chunksPerBlock,
-                            xp, registerTables[w], sums)
-                    : PackedDot2.dot(m.codes(), codesAt[w], scales, scaleBase, order, from[w], count[w], chunksPerBlock,
-                            xp, registerTables[w], sums);
+            return switch (bits[w]) {
+                case 4 -> PackedDot4.dot(m.codes(), codesAt[w], scales, scaleBase, order, from[w], count[w],
+                        chunksPerBlock, xp, t0[w], sums);
+                case 5 -> PackedDot5.dot(m.codes(), codesAt[w], scales, scaleBase, order, from[w], count[w],
+                        chunksPerBlock, xp, t0[w], t1[w], sums);
+                default -> PackedDot2.dot(m.codes(), codesAt[w], scales, scaleBase, order, from[w], count[w],
+                        chunksPerBlock, xp, t0[w], sums);
+            };
         }
 
         /** Run w from centroids already decoded by {@link #decode} (lane order iff packed), in runDot's order. */

@@ -8,7 +8,7 @@ import org.turboquant.core.BitPacking;
 import org.turboquant.core.QuantizedMatrix;
 
 /**
- * Row dots straight from the packed bytes at 512 bits, for b ∈ {1, 2, 4} and blocks of whole chunks (g a multiple
+ * Row dots straight from the packed bytes at 512 bits, for b ∈ {1, 2, 4, 5} and blocks of whole chunks (g a multiple
  * of 128): no staging of index bytes, a one-register 16-entry table (b = 2, 4) or mask registers (b = 1), and four
  * independent accumulator chains per block. One class per width ({@link PackedDot4}, {@link PackedDot2},
  * {@link PackedDot1}) holds the inner loop; this class holds what they share and the row loops. Other widths,
@@ -41,7 +41,7 @@ final class PackedDot {
     /** True when this JVM runs 16 float lanes and m's width and block size have a packed-byte kernel. */
     static boolean supports(QuantizedMatrix m) {
         int b = m.bits();
-        return Lanes.LENGTH == L && m.blockSize() % CHUNK == 0 && (b == 1 || b == 2 || b == 4);
+        return Lanes.LENGTH == L && m.blockSize() % CHUNK == 0 && (b == 1 || b == 2 || b == 4 || b == 5);
     }
 
     /** y[r] = row r · rotated for r in [rowStart, rowEnd); m must be {@link #supports supported}. */
@@ -67,6 +67,13 @@ final class PackedDot {
                 for (int r = rowStart; r < rowEnd; r++) // two rows at once measured no faster here (see the class)
                     y[r] = PackedDot2.dot(codes, r * stride, scales, r * blocks, order, 0, blocks, chunksPerBlock, xp, t,
                             sums);
+            }
+            case 5 -> {
+                IntVector[] t = PackedDot5.table(m.centroids());
+                IntVector t0 = t[0], t1 = t[1];
+                for (int r = rowStart; r < rowEnd; r++)
+                    y[r] = PackedDot5.dot(codes, r * stride, scales, r * blocks, order, 0, blocks, chunksPerBlock, xp, t0,
+                            t1, sums);
             }
             case 1 -> {
                 float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;
@@ -96,7 +103,8 @@ final class PackedDot {
         int[] order = inOrder(blocks);
         MemorySegment codes = m.codes();
         long stride = m.rowStrideBytes();
-        IntVector t = table(m.centroids());
+        IntVector t = bits == 5 ? PackedDot5.table(m.centroids())[0] : table(m.centroids());
+        IntVector t1 = bits == 5 ? PackedDot5.table(m.centroids())[1] : t;
         if (bits == 1) { // no decoded form: the fused dot per input (it reads 16 bytes per 128 weights)
             float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;
             float[][] offsets = new float[xp.length][];
@@ -110,6 +118,7 @@ final class PackedDot {
         for (int r = rowStart; r < rowEnd; r++) {
             switch (bits) {
                 case 4 -> PackedDot4.decode(codes, r * stride, n, t, values, 0);
+                case 5 -> PackedDot5.decode(codes, r * stride, n, t, t1, values, 0);
                 default -> PackedDot2.decode(codes, r * stride, n, t, values, 0);
             }
             for (int b = 0; b < xp.length; b++)
@@ -127,7 +136,8 @@ final class PackedDot {
     /** The index within its chunk that lane i of step s multiplies. */
     static int source(int bits, int s, int i) {
         return switch (bits) {
-            case 4 -> { // int lane i = bytes 4i..4i+3; step s = nibble s: byte 4i + s/2, low nibble when s is even
+            case 4, 5 -> { // int lane i = bytes 4i..4i+3; step s = nibble s: byte 4i + s/2, low nibble when s is even
+                // (5-bit: the same order, the fifth bit found to match, see PackedDot5)
                 int b = 4 * i + s / 2;
                 yield b / 16 * 32 + (s % 2) * 16 + b % 16;
             }
