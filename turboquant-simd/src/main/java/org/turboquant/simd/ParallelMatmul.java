@@ -66,45 +66,57 @@ public final class ParallelMatmul implements AutoCloseable {
 
     /** y = W·x over all rows. */
     public void gemv(QuantizedMatrix m, float[] x, float[] y) {
-        checkLength("x", x.length, m.cols());
-        checkLength("y", y.length, m.rows());
-        float[] rotated = kernels.rotateInput(m, x, 0); // once, not once per row range
-        forRowRanges(m.rows(), (start, end) -> kernels.gemvRotated(m, rotated, y, start, end));
+        gemv(m.rows(), m.cols(), x, y, off -> kernels.rotateInput(m, x, off),
+                (rotated, start, end) -> kernels.gemvRotated(m, rotated, y, start, end));
     }
 
     /** Y = W·X for {@code batch} row-major input vectors; Y is batch × rows. */
     public void gemm(QuantizedMatrix m, float[] x, int batch, float[] y) {
-        checkLength("X", x.length, (long) batch * m.cols());
-        checkLength("Y", y.length, (long) batch * m.rows());
-        for (int b0 = 0; b0 < batch; b0 += 64) {
-            int nb = Math.min(64, batch - b0);
-            float[] xs = java.util.Arrays.copyOfRange(x, b0 * m.cols(), (b0 + nb) * m.cols());
-            float[][] rotated = kernels.rotateBatch(m, xs, nb);
-            float[] ys = new float[nb * m.rows()];
-            forRowRanges(m.rows(), (start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
-            System.arraycopy(ys, 0, y, b0 * m.rows(), ys.length);
-        }
+        gemm(m.rows(), m.cols(), x, batch, y, off -> kernels.rotateInput(m, x, off),
+                (rotated, ys, start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
     }
 
     /** y = W·x over all rows of a mixed-width matrix. */
     public void gemv(MixedQuantizedMatrix m, float[] x, float[] y) {
-        checkLength("x", x.length, m.cols());
-        checkLength("y", y.length, m.rows());
-        float[] rotated = kernels.rotateInput(m, x, 0);
-        forRowRanges(m.rows(), (start, end) -> kernels.gemvRotated(m, rotated, y, start, end));
+        gemv(m.rows(), m.cols(), x, y, off -> kernels.rotateInput(m, x, off),
+                (rotated, start, end) -> kernels.gemvRotated(m, rotated, y, start, end));
     }
 
     /** Y = W·X for {@code batch} row-major input vectors and a mixed-width matrix; Y is batch × rows. */
     public void gemm(MixedQuantizedMatrix m, float[] x, int batch, float[] y) {
-        checkLength("X", x.length, (long) batch * m.cols());
-        checkLength("Y", y.length, (long) batch * m.rows());
+        gemm(m.rows(), m.cols(), x, batch, y, off -> kernels.rotateInput(m, x, off),
+                (rotated, ys, start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
+    }
+
+    private interface RotatedGemv {
+        void run(float[] rotated, int start, int end);
+    }
+
+    private interface RotatedGemm {
+        void run(float[][] rotated, float[] y, int start, int end);
+    }
+
+    /** The input rotated once (not once per row range), then the rows split over the pool. */
+    private void gemv(int rows, int cols, float[] x, float[] y, java.util.function.IntFunction<float[]> rotate,
+                      RotatedGemv product) {
+        checkLength("x", x.length, cols);
+        checkLength("y", y.length, rows);
+        float[] rotated = rotate.apply(0);
+        forRowRanges(rows, (start, end) -> product.run(rotated, start, end));
+    }
+
+    /** Batches of at most 64 inputs, each rotated once, then the rows split over the pool. */
+    private void gemm(int rows, int cols, float[] x, int batch, float[] y, java.util.function.IntFunction<float[]> rotate,
+                      RotatedGemm product) {
+        checkLength("X", x.length, (long) batch * cols);
+        checkLength("Y", y.length, (long) batch * rows);
         for (int b0 = 0; b0 < batch; b0 += 64) {
             int nb = Math.min(64, batch - b0);
             float[][] rotated = new float[nb][];
-            for (int b = 0; b < nb; b++) rotated[b] = kernels.rotateInput(m, x, (b0 + b) * m.cols());
-            float[] ys = new float[nb * m.rows()];
-            forRowRanges(m.rows(), (start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
-            System.arraycopy(ys, 0, y, b0 * m.rows(), ys.length);
+            for (int b = 0; b < nb; b++) rotated[b] = rotate.apply((b0 + b) * cols);
+            float[] ys = new float[nb * rows];
+            forRowRanges(rows, (start, end) -> product.run(rotated, ys, start, end));
+            System.arraycopy(ys, 0, y, b0 * rows, ys.length);
         }
     }
 
