@@ -121,7 +121,8 @@ public final class CompareCommand implements Callable<Integer> {
         // f32 norms at 4 and 8 bits, to measure what f16 storage of the scales costs.
         for (int b : new int[] {4, 8}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F32, false));
         // Fractional rates (tq pack --bits 4.25) on the pack defaults; 8 bits is the widest width, so the line ends
-        // at 7.5. Full grid: the alternatives of the budget at 4.25 and 4.5 (blocks of 64; spread evenly).
+        // at 7.5. Full grid: the alternatives of the budget at 4.25 and 4.5 (blocks of 64; spread evenly; the same
+        // share per matrix).
         double[] rates = quick ? new double[] {3.5, 4.25, 4.5} : FRACTIONAL_RATES;
         for (double rate : rates) list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16));
         if (!quick) list.addAll(fractionalAlternatives(new double[] {4.25, 4.5}));
@@ -133,12 +134,16 @@ public final class CompareCommand implements Callable<Integer> {
 
     static final double[] FRACTIONAL_RATES = {2.25, 2.5, 3.25, 3.5, 4.25, 4.5, 5.5, 6.5, 7.5};
 
-    /** The same rate with blocks of 64, and spread evenly over all tensors (no look-up table kept at the base width). */
+    /**
+     * The same rate with blocks of 64, spread evenly over all tensors (no look-up table kept at the base width), and
+     * with the same share of wide units in every matrix (the pack's policy before the ranking across tensors).
+     */
     static List<Scheme> fractionalAlternatives(double[] rates) {
         List<Scheme> list = new ArrayList<>();
         for (double rate : rates) {
             list.add(Scheme.fractional(rate, 64, RotationKind.HADAMARD, NormPrecision.F16));
             list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16, Scheme.Budget.EVEN));
+            list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16, Scheme.Budget.SAME_SHARE));
         }
         return list;
     }

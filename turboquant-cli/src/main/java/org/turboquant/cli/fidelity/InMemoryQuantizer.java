@@ -100,15 +100,29 @@ public final class InMemoryQuantizer {
                 totalWeights, seconds);
     }
 
-    /** Widths per tensor for a fractional scheme, from all selected tensors as one budget. */
+    /**
+     * Widths per tensor for a fractional scheme, from all selected tensors as one budget; with the pack's policy
+     * the matrices' wide units are then ranked across tensors as {@code tq pack} does.
+     */
     Map<String, BitBudget.Widths> allocate(Scheme s) {
-        return BitBudget.allocate(budgetTensors(s), scaleBits(s));
+        List<BitBudget.Tensor> tensors = budgetTensors(s);
+        Map<String, BitBudget.Widths> widths = BitBudget.allocate(tensors, scaleBits(s));
+        if (s.budget() != Scheme.Budget.PACK) return widths;
+        Map<String, Matrix> byName = new java.util.HashMap<>();
+        for (Matrix m : matrices) byName.put(m.tensor().name(), m);
+        Map<String, BitBudget.Tensor> byTensor = new java.util.HashMap<>();
+        for (BitBudget.Tensor t : tensors) byTensor.put(t.name(), t);
+        return BitBudget.rankAcrossTensors(tensors, widths, scaleBits(s), name -> {
+            Matrix m = byName.get(name);
+            return BitBudget.unitEnergies(byTensor.get(name),
+                    (first, n, dst) -> System.arraycopy(m.rowMajor(), first * m.cols(), dst, 0, n * m.cols()));
+        });
     }
 
     List<BitBudget.Tensor> budgetTensors(Scheme s) {
         List<BitBudget.Tensor> tensors = new ArrayList<>();
         for (Matrix m : matrices) {
-            boolean lookup = s.budget() == Scheme.Budget.LOOKUP_LAST && m.tensor().usage() == Usage.GATHER_TABLE;
+            boolean lookup = s.budget() != Scheme.Budget.EVEN && m.tensor().usage() == Usage.GATHER_TABLE;
             tensors.add(new BitBudget.Tensor(m.tensor().name(), m.rows(),
                     BlockLayout.of(m.cols(), s.blockSize(), s.rotation()), lookup, s.rate()));
         }

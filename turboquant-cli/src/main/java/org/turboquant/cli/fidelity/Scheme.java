@@ -23,9 +23,14 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
 
     /** How the spare bits of a fractional rate are spread over the tensors (loader's {@code BitBudget}). */
     public enum Budget {
-        /** {@code tq pack}'s policy: look-up tables keep the base width, matrices that multiply activations widen first. */
-        LOOKUP_LAST,
-        /** The alternative measured against it: every tensor treated alike, embedding tables included. */
+        /**
+         * {@code tq pack}'s policy: look-up tables keep the base width, the matrices that multiply activations widen
+         * first, their wide units ranked across tensors by each unit's share of its tensor's energy.
+         */
+        PACK,
+        /** An alternative: as {@link #PACK}, but every matrix gets the same share of wide units. */
+        SAME_SHARE,
+        /** An alternative: every tensor treated alike, embedding tables included, the same share each. */
         EVEN
     }
 
@@ -42,7 +47,7 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
      * by energy, spare bits to the matrices that multiply activations before the look-up tables.
      */
     public static Scheme fractional(double rate, int block, RotationKind rotation, NormPrecision norm) {
-        return fractional(rate, block, rotation, norm, Budget.LOOKUP_LAST);
+        return fractional(rate, block, rotation, norm, Budget.PACK);
     }
 
     public static Scheme fractional(double rate, int block, RotationKind rotation, NormPrecision norm, Budget budget) {
@@ -69,7 +74,7 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
                     && normPrecision == NormPrecision.F16;
             return "TurboQuant, fractional" + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
                     + (normPrecision == NormPrecision.F32 ? " f32" : ""))
-                    + (budget == Budget.EVEN ? ", spread evenly" : "");
+                    + suffix(", spread evenly", ", same share per matrix");
         }
         return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "")
                 + (normPrecision == NormPrecision.F32 ? " f32" : "");
@@ -89,7 +94,7 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
         return switch (method) {
             case "turboquant" -> "b=" + (isFractional() ? rateLabel() : Integer.toString(bits)) + " " + rotation.id()
                     + " block=" + blockLabel() + " " + normPrecision.id() + (normCorrection ? " norm-corr" : "")
-                    + (budget == Budget.EVEN ? " spread-evenly" : "");
+                    + suffix(" spread-evenly", " same-share");
             case "rtn" -> "b=" + bits + " per-row f32 scale";
             default -> "32-weight blocks, f16 scale";
         };
@@ -104,9 +109,14 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
             case "turboquant" -> "--bits " + (isFractional() ? rateLabel() : Integer.toString(bits)) + " --rotation "
                     + rotation.id() + " --block " + blockLabel() + " --norm " + normPrecision.id()
                     + (normCorrection ? " --norm-correction" : "")
-                    + (budget == Budget.EVEN ? " (spread evenly: not a tq pack policy)" : "");
+                    + suffix(" (spread evenly: not a tq pack policy)", " (same share per matrix: not a tq pack policy)");
             case "rtn" -> "--method rtn --bits " + bits;
             default -> "--method " + method;
         };
+    }
+
+    /** The label part of a budget other than tq pack's. */
+    private String suffix(String even, String sameShare) {
+        return budget == Budget.EVEN ? even : budget == Budget.SAME_SHARE ? sameShare : "";
     }
 }

@@ -10,24 +10,28 @@ import org.turboquant.core.BlockLayout;
 import org.turboquant.core.MixedLayout;
 
 /**
- * Turns a fractional bit rate ({@code --bits 4.25}) into per-tensor widths, data-free: the tensors sharing a rate
- * get the widest base width b whose uniform cost fits the rate, then the spare bits buy width b + 1 for allocation
- * units, first in the matrices that multiply activations and only then in look-up tables (embeddings used by a
- * Gather): an embedding row's error reaches the model once per token, a weight's through every product.
- * Each tensor of a class gets the same fraction of wide units (which units is decided later, by energy, from the
- * weights). Costs count every stored bit: codes with padding, scales, the width map and the codebooks, so the
- * group's realised bits per weight is the largest that does not exceed the rate (to within one unit).
+ * Turns a fractional bit rate ({@code --bits 4.25}) into per-tensor widths, from the weights alone (no
+ * calibration data): the tensors sharing a rate get the widest base width b whose uniform cost fits the rate, then
+ * the spare bits buy width b + 1 for allocation units, first in the matrices that multiply activations and only then
+ * in look-up tables (embeddings used by a Gather): an embedding row's error reaches the model once per token, a
+ * weight's through every product. {@link #allocate} gives each tensor of a class the same share of wide units;
+ * {@link #rankAcrossTensors} then re-deals the matrices' wide units by each unit's share of its own tensor's energy
+ * (what {@code tq pack} does: it measured better end to end, docs/RESULTS.md). Which units of a tensor are wide is
+ * decided by energy when it is encoded. Costs count every stored bit: codes with padding, scales, the width map and
+ * the codebooks, so the group's realised bits per weight is the largest that does not exceed the rate (to within one
+ * unit).
  */
 public final class BitBudget {
     private BitBudget() {}
 
     /** One TurboQuant tensor: its shape as a matrix, whether it is a look-up table, and its requested rate. */
     public record Tensor(String name, int rows, BlockLayout blocks, boolean lookup, double rate) {
-        long weights() {
+        public long weights() {
             return (long) rows * blocks.cols();
         }
 
-        long units() {
+        /** Allocation units of the matrix. */
+        public long units() {
             return (long) rows * MixedLayout.unitsPerRow(blocks);
         }
     }
@@ -53,6 +57,117 @@ public final class BitBudget {
         }
         for (Map.Entry<Double, List<Tensor>> g : groups.entrySet()) out.putAll(allocateGroup(g.getValue(), g.getKey(), scaleBits));
         return out;
+    }
+
+    /**
+     * The wide units that {@link #allocate} gave the mixed matrices that multiply activations (not look-up tables),
+     * re-dealt by ranking every unit of those tensors by Σx²(unit) / Σx²(tensor): a tensor whose energy sits in few
+     * units gets more wide units, one with flat energy fewer. Applies to tensors sharing one pair of widths and one
+     * unit size (every unit then costs the same); other widths are returned unchanged. As many units are taken, in
+     * rank order, as the rate allows: the same-share count, plus what a tensor left uniform frees (its width map and
+     * second codebook).
+     *
+     * @param unitEnergies the tensor's unit energies in row-major unit order ({@link BitAllocation#unitEnergies})
+     */
+    public static Map<String, Widths> rankAcrossTensors(List<Tensor> tensors, Map<String, Widths> widths, int scaleBits,
+                                                        java.util.function.Function<String, double[]> unitEnergies) {
+        List<Tensor> mixed = tensors.stream().filter(t -> !t.lookup() && widths.get(t.name()).mixed()).toList();
+        if (mixed.size() < 2) return widths;
+        Widths first = widths.get(mixed.getFirst().name());
+        int unitIndices = MixedLayout.unitIndices(mixed.getFirst().blocks());
+        long total = 0, units = 0;
+        for (Tensor t : mixed) {
+            Widths w = widths.get(t.name());
+            if (w.narrowBits() != first.narrowBits() || w.wideBits() != first.wideBits()
+                    || MixedLayout.unitIndices(t.blocks()) != unitIndices) return widths;
+            total += w.wideUnits();
+            units += t.units();
+        }
+        double[] share = new double[Math.toIntExact(units)];
+        int[] owner = new int[share.length];
+        int at = 0;
+        for (int i = 0; i < mixed.size(); i++) {
+            double[] e = unitEnergies.apply(mixed.get(i).name());
+            if (e.length != mixed.get(i).units())
+                throw new IllegalArgumentException(mixed.get(i).name() + ": " + e.length + " unit energies, expected "
+                        + mixed.get(i).units());
+            double sum = 0;
+            for (double v : e) sum += v;
+            for (int j = 0; j < e.length; j++, at++) {
+                share[at] = sum == 0 ? 0 : e[j] / sum;
+                owner[at] = i;
+            }
+        }
+        int[] ranked = rankDescending(share);
+        // The budget of the rate these tensors share, over every tensor at that rate (look-up tables included).
+        double rate = mixed.getFirst().rate();
+        List<Tensor> group = tensors.stream().filter(t -> t.rate() == rate).toList();
+        long weights = 0;
+        for (Tensor t : group) weights += t.weights();
+        long budget = (long) Math.floor(rate * weights);
+        // The most units, taken in rank order, whose cost fits: as many as the same-share allocation had, and more
+        // where a tensor left uniform frees its width map and second codebook.
+        long best = total, lo = total, hi = units;
+        while (lo <= hi) {
+            long mid = (lo + hi) >>> 1;
+            if (cost(group, widthsFor(mixed, first, owner, ranked, mid, widths), scaleBits) <= budget) {
+                best = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return widthsFor(mixed, first, owner, ranked, best, widths);
+    }
+
+    /** Widths when the first {@code take} units of {@code ranked} are wide. */
+    private static Map<String, Widths> widthsFor(List<Tensor> mixed, Widths first, int[] owner, int[] ranked, long take,
+                                                 Map<String, Widths> widths) {
+        long[] count = new long[mixed.size()];
+        for (int j = 0; j < take; j++) count[owner[ranked[j]]]++;
+        Map<String, Widths> out = new LinkedHashMap<>(widths);
+        for (int i = 0; i < mixed.size(); i++) {
+            Tensor t = mixed.get(i);
+            out.put(t.name(), count[i] == 0 ? Widths.uniform(first.narrowBits())
+                    : count[i] == t.units() ? Widths.uniform(first.wideBits())
+                    : new Widths(first.narrowBits(), first.wideBits(), count[i]));
+        }
+        return out;
+    }
+
+    /** Unit numbers by descending share, ties to the lower number (as {@link BitAllocation#widestFirst}). */
+    private static int[] rankDescending(double[] share) {
+        long[] keys = new long[share.length];
+        for (int i = 0; i < share.length; i++)
+            keys[i] = ((long) Float.floatToIntBits((float) share[i]) << 32) | (0xFFFF_FFFFL - i);
+        java.util.Arrays.sort(keys);
+        int[] order = new int[share.length];
+        for (int k = 0; k < share.length; k++) order[k] = (int) (0xFFFF_FFFFL - (keys[share.length - 1 - k] & 0xFFFF_FFFFL));
+        return order;
+    }
+
+    private static long cost(List<Tensor> tensors, Map<String, Widths> widths, int scaleBits) {
+        long c = 0;
+        for (Tensor t : tensors) c += cost(t, widths.get(t.name()), scaleBits);
+        return c;
+    }
+
+    /** Σx² of every allocation unit of a rows × cols matrix given row by row, in row-major unit order. */
+    public static double[] unitEnergies(Tensor t, RowSource rows) {
+        int perRow = MixedLayout.unitsPerRow(t.blocks()), cols = t.blocks().cols(), step = 256;
+        double[] energies = new double[Math.toIntExact(t.units())];
+        float[] buf = new float[Math.min(step, t.rows()) * cols];
+        for (int r0 = 0; r0 < t.rows(); r0 += step) {
+            int n = Math.min(step, t.rows() - r0);
+            rows.read(r0, n, buf);
+            for (int i = 0; i < n; i++) BitAllocation.unitEnergies(buf, i * cols, t.blocks(), energies, (r0 + i) * perRow);
+        }
+        return energies;
+    }
+
+    /** Rows [first, first + n) of a matrix as floats, row-major into dst. */
+    public interface RowSource {
+        void read(int first, int n, float[] dst);
     }
 
     /** Bits a tensor stores with the given widths. */

@@ -27,10 +27,13 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
     private final long wideUnits;
     private final BlockLayout blocks;
     private final long narrowUnitBytes, wideUnitBytes;
+    private double[] energies; // given, or measured by prepare
     private MixedLayout layout; // set by prepare
     private float[] scales;
 
-    MixedTurboQuantEncoder(String name, int rows, int cols, QuantConfig config, int wideBits, long wideUnits) {
+    /** {@code energies}: the unit energies if already measured (see {@link BitBudget#unitEnergies}), else null. */
+    MixedTurboQuantEncoder(String name, int rows, int cols, QuantConfig config, int wideBits, long wideUnits,
+                           double[] energies) {
         this.name = name;
         this.rows = rows;
         this.config = config;
@@ -40,6 +43,7 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
         int unitIndices = MixedLayout.unitIndices(blocks);
         this.narrowUnitBytes = BitPacking.packedBytes(unitIndices, config.bits());
         this.wideUnitBytes = BitPacking.packedBytes(unitIndices, wideBits);
+        this.energies = energies;
     }
 
     private long units() {
@@ -65,16 +69,14 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
 
     @Override
     public void prepare(RowReader reader) {
-        int unitsPerRow = MixedLayout.unitsPerRow(blocks), cols = blocks.cols(), step = 256;
-        double[] energies = new double[Math.toIntExact(units())];
-        float[] buf = new float[step * cols];
-        for (int r0 = 0; r0 < rows; r0 += step) {
-            int n = Math.min(step, rows - r0);
-            reader.read(r0, n, buf);
-            for (int i = 0; i < n; i++) BitAllocation.unitEnergies(buf, i * cols, blocks, energies, (r0 + i) * unitsPerRow);
-        }
+        if (energies == null) energies = BitBudget.unitEnergies(budgetTensor(), reader::read);
         layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(energies, wideUnits));
+        energies = null; // the width map is all the encoder needs from here
         scales = new float[Math.multiplyExact(rows, blocks.blocksPerRow())];
+    }
+
+    private BitBudget.Tensor budgetTensor() {
+        return new BitBudget.Tensor(name, rows, blocks, false, 0);
     }
 
     @Override

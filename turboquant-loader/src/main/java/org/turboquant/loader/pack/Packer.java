@@ -111,10 +111,10 @@ public final class Packer {
                 boolean nonFinite = options.keepNonFinite() && t.dtype().isFloat() && NonFinite.any(source, t);
                 plans.add(TensorPlan.decide(t, options, nonFinite));
             }
-            resolveFractionalRates();
+            Map<String, double[]> energies = resolveFractionalRates();
             for (int i = 0; i < plans.size(); i++) {
                 TensorPlan plan = plans.get(i);
-                TensorEncoder encoder = plan.quantized() ? plan.encoder(options) : null;
+                TensorEncoder encoder = plan.quantized() ? plan.encoder(options, energies.remove(plan.source().name())) : null;
                 // short rows are padded to 128 indices: a narrow matrix could come out bigger than it went in
                 if (encoder != null && partBytes(encoder) >= plan.source().byteSize()) {
                     plans.set(i, TensorPlan.kept(plan.source(), "quantized would not be smaller"));
@@ -124,18 +124,33 @@ public final class Packer {
             }
         }
 
-        /** Widths for the TurboQuant tensors whose --bits is a fractional rate, allocated over all of them. */
-        private void resolveFractionalRates() {
+        /**
+         * Widths for the TurboQuant tensors whose --bits is a fractional rate, allocated over all of them
+         * ({@link BitBudget}); returns the unit energies it measured, by tensor name, for the encoders to reuse.
+         */
+        private Map<String, double[]> resolveFractionalRates() {
             List<BitBudget.Tensor> budget = new ArrayList<>();
+            Map<String, TensorPlan> byName = new java.util.HashMap<>();
             for (TensorPlan p : plans) {
                 if (p.quantized() && p.widths() == null) {
                     budget.add(new BitBudget.Tensor(p.source().name(), p.rows(),
                             BlockLayout.of(p.cols(), options.blockSize(), options.rotation()), p.lookup(), p.rate()));
+                    byName.put(p.source().name(), p);
                 }
             }
-            if (budget.isEmpty()) return;
-            Map<String, BitBudget.Widths> widths = BitBudget.allocate(budget, 8 * options.normPrecision().bytes());
+            Map<String, double[]> energies = new java.util.HashMap<>();
+            if (budget.isEmpty()) return energies;
+            int scaleBits = 8 * options.normPrecision().bytes();
+            Map<String, BitBudget.Widths> same = BitBudget.allocate(budget, scaleBits);
+            Map<String, BitBudget.Tensor> tensors = new java.util.HashMap<>();
+            for (BitBudget.Tensor t : budget) tensors.put(t.name(), t);
+            Map<String, BitBudget.Widths> widths = BitBudget.rankAcrossTensors(budget, same, scaleBits, name -> {
+                double[] e = BitBudget.unitEnergies(tensors.get(name), new RowReader(source, byName.get(name))::read);
+                energies.put(name, e);
+                return e;
+            });
             plans.replaceAll(p -> p.quantized() && p.widths() == null ? p.withWidths(widths.get(p.source().name())) : p);
+            return energies;
         }
 
         Manifest writeTo(Path dir) throws IOException {

@@ -57,13 +57,16 @@ record TensorPlan(SourceTensor source, Method method, double rate, BitBudget.Wid
         return source.usage() == Usage.GATHER_TABLE;
     }
 
-    /** The encoder of a quantized plan. */
-    TensorEncoder encoder(PackOptions options) {
+    /**
+     * The encoder of a quantized plan; {@code unitEnergies}, when not null, are the mixed-width tensor's unit
+     * energies already measured for the budget (the encoder then need not read the tensor twice).
+     */
+    TensorEncoder encoder(PackOptions options, double[] unitEnergies) {
         String name = source.name();
         return switch (method) {
             case TURBOQUANT -> widths.mixed()
                     ? new MixedTurboQuantEncoder(name, rows, cols, options.quantConfig(name, widths.narrowBits()),
-                            widths.wideBits(), widths.wideUnits())
+                            widths.wideBits(), widths.wideUnits(), unitEnergies)
                     : new TurboQuantEncoder(name, rows, cols, options.quantConfig(name, widths.narrowBits()));
             case RTN -> BaselineEncoder.rtn(name, rows, cols, bits());
             case Q4_0 -> BaselineEncoder.q4_0(name, rows, cols);

@@ -83,4 +83,24 @@ class BitBudgetTest {
         assertThat(realised(tensors, widths)).isLessThanOrEqualTo(4.25).isGreaterThan(4.249);
         assertThat(widths.get("0query").narrowBits()).isEqualTo(4);
     }
+
+    @Test
+    void rankingAcrossTensorsMovesWideUnitsToTheTensorWhoseEnergyIsConcentratedAndKeepsTheirNumber() {
+        List<BitBudget.Tensor> tensors = List.of(tensor("flat", 384, 384, false, 4.25, 128),
+                tensor("peaked", 384, 384, false, 4.25, 128), tensor("table", 100, 384, true, 4.25, 128));
+        Map<String, BitBudget.Widths> same = BitBudget.allocate(tensors, 16);
+        int units = 384 * 3;
+        double[] flat = new double[units], peaked = new double[units];
+        java.util.Arrays.fill(flat, 1.0);
+        for (int i = 0; i < units; i++) peaked[i] = i % 3 == 0 ? 10.0 : 0.1; // one unit per row holds the energy
+        assertThat(same.get("peaked").wideUnits()).isLessThan(384); // fewer than peaked's high-energy units
+        Map<String, BitBudget.Widths> ranked = BitBudget.rankAcrossTensors(tensors, same, 16,
+                name -> name.equals("flat") ? flat : peaked);
+        assertThat(ranked.get("peaked").wideUnits()).isGreaterThan(same.get("peaked").wideUnits());
+        assertThat(ranked.get("flat").wideUnits()).isLessThan(same.get("flat").wideUnits());
+        assertThat(ranked.get("peaked").wideUnits() + ranked.get("flat").wideUnits())
+                .isGreaterThanOrEqualTo(same.get("peaked").wideUnits() + same.get("flat").wideUnits());
+        assertThat(ranked.get("table")).isEqualTo(same.get("table"));
+        assertThat(realised(tensors, ranked)).isLessThanOrEqualTo(4.25).isGreaterThan(4.249);
+    }
 }

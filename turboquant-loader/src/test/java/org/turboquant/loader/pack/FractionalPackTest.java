@@ -18,9 +18,11 @@ class FractionalPackTest {
     @Test
     void aFractionalRateIsMetOverTheQuantizedTensorsAndTheMatricesGetTheSpareBits() throws Exception {
         Path src = PackTest.checkpoint(tmp, 0);
-        Packer.Summary s = Packer.pack(src, tmp.resolve("p"), PackTest.options().withBits(4.25), false,
+        // 4.5: at 4.25 this small checkpoint's spare bits all go to the 64×128 matrix, whose energy is the most
+        // concentrated (two zero rows), leaving the MLP uniform
+        Packer.Summary s = Packer.pack(src, tmp.resolve("p"), PackTest.options().withBits(4.5), false,
                 ProgressListener.NONE);
-        assertThat(s.quantizedBitsPerWeight()).isLessThanOrEqualTo(4.25).isGreaterThan(4.24);
+        assertThat(s.quantizedBitsPerWeight()).isLessThanOrEqualTo(4.5).isGreaterThan(4.49);
         try (TqPack pack = TqPack.open(tmp.resolve("p"), true); TensorSource source = TensorSource.open(src)) {
             assertThat(pack.manifest().version()).isEqualTo(Manifest.VERSION_MIXED);
             TqTensor embedding = pack.tensor("embed_tokens.weight");
