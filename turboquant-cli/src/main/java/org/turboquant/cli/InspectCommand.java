@@ -64,13 +64,15 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    /** "4", or for a mixed-width tensor "4/5 23%": narrow/wide and the share of wide allocation units. */
+    /** "4", or for a mixed-width tensor "4/5 23%": narrow/wide and the share of wide allocation units (never 0/100%). */
     static String widths(Manifest.TensorEntry e) {
         if (e.bits() == null) return "-";
         if (!e.mixed()) return Integer.toString(e.bits());
         var blocks = org.turboquant.core.BlockLayout.of(e.cols(), e.blockSize(),
                 org.turboquant.core.RotationKind.parse(e.rotation()));
         long units = (long) e.rows() * org.turboquant.core.MixedLayout.unitsPerRow(blocks);
-        return e.bits() + "/" + e.wideBits() + " " + Math.round(100.0 * e.wideUnits() / units) + "%";
+        double percent = 100.0 * e.wideUnits() / units;
+        return e.bits() + "/" + e.wideBits() + " " + (percent < 1 ? "<1" : percent > 99 && percent < 100 ? ">99"
+                : Long.toString(Math.round(percent))) + "%";
     }
 }
