@@ -9,18 +9,21 @@ import org.turboquant.core.QuantizedMatrix;
 
 /**
  * Row dots straight from the packed bytes at 512 bits, for b ∈ {1, 2, 4, 5} and blocks of whole chunks (g a multiple
- * of 128): no staging of index bytes, a one-register 16-entry table (b = 2, 4) or mask registers (b = 1), and four
- * independent accumulator chains per block. One class per width ({@link PackedDot4}, {@link PackedDot2},
- * {@link PackedDot1}) holds the inner loop; this class holds what they share and the row loops. Other widths,
+ * of 128): no staging of index bytes, a one-register 16-entry table (b = 2, 4; b = 5 looks up both halves of its
+ * 32 entries and blends) or mask registers (b = 1), and four independent accumulator chains per block. One class per
+ * width ({@link PackedDot4}, {@link PackedDot5}, {@link PackedDot2}, {@link PackedDot1}) holds the inner loop; this class holds what they share and the row loops. Other widths,
  * block sizes and vector widths keep {@link PanamaKernels}' generic path (b = 8: a gather-based look-up was tried
  * here and measured slower than the generic scalar look-up on Zen 4).
+ *
+ * <p>Block order: the dots take a list of block numbers ({@code 0, 1, 2, …} for a uniform row), so one run of a
+ * mixed-width row ({@link MixedRowKernels}) uses the same code.
  *
  * <p><b>Lane order.</b> A chunk of 128 indices is consumed as 8 steps of 16 lanes, each step obtained from the
  * loaded bytes by one shift (see each width's class). Lane i of step s multiplies index {@link #source}(b, s, i) of
  * the chunk, which is not i + 16·s: rather than reorder the indices, the rotated input is reordered once per product
  * ({@link #permute}) so both sides meet in the same lanes.
  *
- * <p><b>Arithmetic order</b> for b = 2, 4 (shared by the fused dots and {@link #decodedDot}, so GEMM equals GEMV bit
+ * <p><b>Arithmetic order</b> for b = 2, 4, 5 (shared by the fused dots and {@link #decodedDot}, so GEMM equals GEMV bit
  * for bit): per block, step s of every chunk is FMA-ed into accumulator s mod 4 (chunks in ascending order); the
  * block's value (a0 + a1) + (a2 + a3) is FMA-ed into the row's vector sum times the block scale; the row sum is
  * reduced lane 0 first ({@link LaneSums}). b = 1: see {@link PackedDot1}. The two-row variants keep each row's order.
