@@ -71,7 +71,18 @@ public final class BitBudget {
      */
     public static Map<String, Widths> rankAcrossTensors(List<Tensor> tensors, Map<String, Widths> widths, int scaleBits,
                                                         java.util.function.Function<String, double[]> unitEnergies) {
-        List<Tensor> mixed = tensors.stream().filter(t -> !t.lookup() && widths.get(t.name()).mixed()).toList();
+        Map<String, Widths> out = widths;
+        for (double rate : tensors.stream().map(Tensor::rate).distinct().toList()) { // each rate is its own budget
+            List<Tensor> group = tensors.stream().filter(t -> t.rate() == rate).toList();
+            out = rankGroup(group, out, scaleBits, unitEnergies);
+        }
+        return out;
+    }
+
+    /** {@link #rankAcrossTensors} for the tensors of one rate. */
+    private static Map<String, Widths> rankGroup(List<Tensor> group, Map<String, Widths> widths, int scaleBits,
+                                                 java.util.function.Function<String, double[]> unitEnergies) {
+        List<Tensor> mixed = group.stream().filter(t -> !t.lookup() && widths.get(t.name()).mixed()).toList();
         if (mixed.size() < 2) return widths;
         Widths first = widths.get(mixed.getFirst().name());
         int unitIndices = MixedLayout.unitIndices(mixed.getFirst().blocks());
@@ -101,7 +112,6 @@ public final class BitBudget {
         int[] ranked = rankDescending(share);
         // The budget of the rate these tensors share, over every tensor at that rate (look-up tables included).
         double rate = mixed.getFirst().rate();
-        List<Tensor> group = tensors.stream().filter(t -> t.rate() == rate).toList();
         long weights = 0;
         for (Tensor t : group) weights += t.weights();
         long budget = (long) Math.floor(rate * weights);

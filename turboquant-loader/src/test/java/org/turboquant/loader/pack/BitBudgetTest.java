@@ -103,4 +103,20 @@ class BitBudgetTest {
         assertThat(ranked.get("table")).isEqualTo(same.get("table"));
         assertThat(realised(tensors, ranked)).isLessThanOrEqualTo(4.25).isGreaterThan(4.249);
     }
+
+    @Test
+    void eachRateIsRankedWithinItsOwnBudget() {
+        List<BitBudget.Tensor> tensors = new ArrayList<>(miniLm(4.25, 128));
+        for (int i = 0; i < 6; i++) tensors.add(tensor("other" + i, 384, 384, false, 4.5, 128));
+        Map<String, BitBudget.Widths> same = BitBudget.allocate(tensors, 16);
+        java.util.Random random = new java.util.Random(1);
+        Map<String, double[]> energies = new java.util.HashMap<>();
+        Map<String, BitBudget.Widths> ranked = BitBudget.rankAcrossTensors(tensors, same, 16, name ->
+                energies.computeIfAbsent(name, n -> random.doubles(tensors.stream().filter(t -> t.name().equals(n))
+                        .findFirst().orElseThrow().units(), 0, 1 + Math.floorMod(n.hashCode(), 5)).toArray()));
+        for (double rate : new double[] {4.25, 4.5}) {
+            List<BitBudget.Tensor> group = tensors.stream().filter(t -> t.rate() == rate).toList();
+            assertThat(realised(group, ranked)).as("rate %s", rate).isLessThanOrEqualTo(rate).isGreaterThan(rate - 0.001);
+        }
+    }
 }
