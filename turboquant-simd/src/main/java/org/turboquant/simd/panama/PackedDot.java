@@ -94,38 +94,59 @@ final class PackedDot {
     }
 
     /**
-     * Y[b·rows + r] = row r · rotated[b]: each row is decoded once to centroids in lane order, then dotted with
-     * every input in the fused dots' arithmetic order, so each output equals {@link #gemv}'s bit for bit.
+     * Y[b·rows + r] = row r · rotated[b]: rows (in pairs for 4-bit) outer, inputs inner, each product the fused dot
+     * GEMV runs, so every output equals {@link #gemv}'s bit for bit and a row's codes come from memory once, then
+     * from L1 for the other inputs. Measured faster than decoding each row to floats once and dotting those with every
+     * input (4096², 4-bit, 2 threads, batch 8: 1766 vs 697 inputs/s, docs/BENCHMARKS.md): re-unpacking is cheap, the
+     * float loads of a decoded row are not.
      */
     static void gemm(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
         int n = m.layout().paddedCols(), bits = m.bits(), blocks = m.blocksPerRow(), rows = m.rows();
         int chunksPerBlock = m.blockSize() / CHUNK;
         float[][] xp = new float[rotated.length][];
         for (int b = 0; b < rotated.length; b++) xp[b] = permute(bits, rotated[b], n);
-        float[] values = new float[n], scales = m.scales(), sums = new float[L];
+        float[] scales = m.scales(), sums = new float[L];
         int[] order = inOrder(blocks);
         MemorySegment codes = m.codes();
         long stride = m.rowStrideBytes();
-        IntVector t = bits == 5 ? PackedDot5.table(m.centroids())[0] : table(m.centroids());
-        IntVector t1 = bits == 5 ? PackedDot5.table(m.centroids())[1] : t;
-        if (bits == 1) { // no decoded form: the fused dot per input (it reads 16 bytes per 128 weights)
-            float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;
-            float[][] offsets = new float[xp.length][];
-            for (int b = 0; b < xp.length; b++) offsets[b] = PackedDot1.offsets(xp[b], blocks, chunksPerBlock, c0);
-            for (int r = rowStart; r < rowEnd; r++)
-                for (int b = 0; b < xp.length; b++)
-                    y[b * rows + r] = PackedDot1.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock,
-                            xp[b], offsets[b], delta, sums);
-            return;
-        }
-        for (int r = rowStart; r < rowEnd; r++) {
-            switch (bits) {
-                case 4 -> PackedDot4.decode(codes, r * stride, n, t, values, 0);
-                case 5 -> PackedDot5.decode(codes, r * stride, n, t, t1, values, 0);
-                default -> PackedDot2.decode(codes, r * stride, n, t, values, 0);
+        switch (bits) {
+            case 4 -> {
+                IntVector t = table(m.centroids());
+                int r = rowStart;
+                for (; r + 1 < rowEnd; r += 2)
+                    for (int b = 0; b < xp.length; b++)
+                        PackedDot4.dot2(codes, r * stride, stride, scales, r * blocks, blocks, chunksPerBlock, xp[b], t,
+                                sums, y, b * rows + r);
+                if (r < rowEnd)
+                    for (int b = 0; b < xp.length; b++)
+                        y[b * rows + r] = PackedDot4.dot(codes, r * stride, scales, r * blocks, order, 0, blocks,
+                                chunksPerBlock, xp[b], t, sums);
             }
-            for (int b = 0; b < xp.length; b++)
-                y[b * rows + r] = decodedDot(values, 0, xp[b], scales, r * blocks, order, 0, blocks, chunksPerBlock, sums);
+            case 2 -> {
+                IntVector t = table(m.centroids());
+                for (int r = rowStart; r < rowEnd; r++)
+                    for (int b = 0; b < xp.length; b++)
+                        y[b * rows + r] = PackedDot2.dot(codes, r * stride, scales, r * blocks, order, 0, blocks,
+                                chunksPerBlock, xp[b], t, sums);
+            }
+            case 5 -> {
+                IntVector[] t = PackedDot5.table(m.centroids());
+                IntVector t0 = t[0], t1 = t[1];
+                for (int r = rowStart; r < rowEnd; r++)
+                    for (int b = 0; b < xp.length; b++)
+                        y[b * rows + r] = PackedDot5.dot(codes, r * stride, scales, r * blocks, order, 0, blocks,
+                                chunksPerBlock, xp[b], t0, t1, sums);
+            }
+            case 1 -> {
+                float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;
+                float[][] offsets = new float[xp.length][];
+                for (int b = 0; b < xp.length; b++) offsets[b] = PackedDot1.offsets(xp[b], blocks, chunksPerBlock, c0);
+                for (int r = rowStart; r < rowEnd; r++)
+                    for (int b = 0; b < xp.length; b++)
+                        y[b * rows + r] = PackedDot1.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock,
+                                xp[b], offsets[b], delta, sums);
+            }
+            default -> throw new IllegalArgumentException("no packed-byte kernel for " + bits + " bits");
         }
     }
 
