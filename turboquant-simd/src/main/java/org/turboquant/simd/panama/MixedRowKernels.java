@@ -11,7 +11,8 @@ import org.turboquant.core.MixedQuantizedMatrix;
  * 5 bits at 512 bits, blocks of whole chunks), which take each block's input offset from a list, or else
  * {@link GroupDecoder} and {@link CentroidTable} into centroids followed by a vector dot.
  *
- * <p>Arithmetic order, shared by GEMV and GEMM (which therefore agree bit for bit): each run is reduced on its own,
+ * <p>Arithmetic order, shared by GEMV and GEMM (which run the same per-run code and therefore agree bit for bit):
+ * each run is reduced on its own,
  * in its kernel's order (blocks ascending by unit), and the row's value is narrow + wide. Core's scalar reference
  * visits the same blocks in the same order but sums them in one float: the two differ by float rounding only.
  */
@@ -37,11 +38,14 @@ final class MixedRowKernels {
         }
         for (int r = rowStart; r < rowEnd; r++) {
             s.locate(r);
-            s.decode(0, s.packed[0]); // once per row, reused by every input of the batch
-            s.decode(1, s.packed[1]);
+            // a packed run: the fused dot per input (its codes stay in L1; see PackedDot.gemm); another run: decoded
+            // once per row, reused by every input of the batch
+            if (!s.packed[0]) s.decode(0);
+            if (!s.packed[1]) s.decode(1);
             for (int b = 0; b < rotated.length; b++) {
-                float narrow = s.valuesDot(0, rotated[b], xp0[b]);
-                y[b * m.rows() + r] = narrow + s.valuesDot(1, rotated[b], xp1[b]);
+                float narrow = s.packed[0] ? s.runDot(0, rotated[b], xp0[b]) : s.valuesDot(0, rotated[b]);
+                y[b * m.rows() + r] = narrow
+                        + (s.packed[1] ? s.runDot(1, rotated[b], xp1[b]) : s.valuesDot(1, rotated[b]));
             }
         }
     }
@@ -52,7 +56,7 @@ final class MixedRowKernels {
         int g = m.blockSize();
         float[] tmp = new float[g];
         for (int w = 0; w < 2; w++) {
-            s.decode(w, false);
+            s.decode(w);
             for (int j = 0; j < s.count[w]; j++) {
                 int k = s.order[s.from[w] + j], off = s.valueBase[w] + s.position[j];
                 rotations.unrotate(m.rotation(), s.values, off, tmp);
@@ -136,27 +140,19 @@ final class MixedRowKernels {
             }
         }
 
-        /** Centroids of run w into {@link #values}: in lane order (packed runs only) or index order. */
-        void decode(int w, boolean laneOrder) {
+        /** Centroids of run w into {@link #values}, in index order. */
+        void decode(int w) {
             if (indices[w] == 0) return;
-            if (laneOrder && bits[w] == 4) {
-                PackedDot4.decode(m.codes(), codesAt[w], indices[w], t0[w], values, valueBase[w]);
-            } else if (laneOrder && bits[w] == 5) {
-                PackedDot5.decode(m.codes(), codesAt[w], indices[w], t0[w], t1[w], values, valueBase[w]);
-            } else if (laneOrder) {
-                PackedDot2.decode(m.codes(), codesAt[w], indices[w], t0[w], values, valueBase[w]);
-            } else {
-                GroupDecoder.decodeRun(m.codes(), codesAt[w], indices[w], bits[w], idx);
-                tables[w].decode(idx, indices[w], values, valueBase[w]);
-            }
+            GroupDecoder.decodeRun(m.codes(), codesAt[w], indices[w], bits[w], idx);
+            tables[w].decode(idx, indices[w], values, valueBase[w]);
         }
 
         /** Run w times a rotated input, straight from the codes when the run is packed. */
         float runDot(int w, float[] rotated, float[] xp) {
             if (count[w] == 0) return 0f;
             if (!packed[w]) {
-                decode(w, false);
-                return valuesDot(w, rotated, xp);
+                decode(w);
+                return valuesDot(w, rotated);
             }
             return switch (bits[w]) {
                 case 4 -> PackedDot4.dot(m.codes(), codesAt[w], scales, scaleBase, order, from[w], count[w],
@@ -168,12 +164,9 @@ final class MixedRowKernels {
             };
         }
 
-        /** Run w from centroids already decoded by {@link #decode} (lane order iff packed), in runDot's order. */
-        float valuesDot(int w, float[] rotated, float[] xp) {
+        /** Run w (not packed) from centroids already decoded by {@link #decode}. */
+        float valuesDot(int w, float[] rotated) {
             if (count[w] == 0) return 0f;
-            if (packed[w])
-                return PackedDot.decodedDot(values, valueBase[w], xp, scales, scaleBase, order, from[w], count[w],
-                        chunksPerBlock, sums);
             return g % Lanes.LENGTH == 0 ? wholeDot(w, rotated) : raggedDot(w, rotated);
         }
 

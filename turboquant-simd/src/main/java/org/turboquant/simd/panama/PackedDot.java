@@ -23,10 +23,10 @@ import org.turboquant.core.QuantizedMatrix;
  * the chunk, which is not i + 16·s: rather than reorder the indices, the rotated input is reordered once per product
  * ({@link #permute}) so both sides meet in the same lanes.
  *
- * <p><b>Arithmetic order</b> for b = 2, 4, 5 (shared by the fused dots and {@link #decodedDot}, so GEMM equals GEMV bit
- * for bit): per block, step s of every chunk is FMA-ed into accumulator s mod 4 (chunks in ascending order); the
- * block's value (a0 + a1) + (a2 + a3) is FMA-ed into the row's vector sum times the block scale; the row sum is
- * reduced lane 0 first ({@link LaneSums}). b = 1: see {@link PackedDot1}. The two-row variants keep each row's order.
+ * <p><b>Arithmetic order</b> for b = 2, 4, 5 (GEMM runs the same fused dots, so it equals GEMV bit for bit): per
+ * block, step s of every chunk is FMA-ed into accumulator s mod 4 (chunks in ascending order); the block's value
+ * (a0 + a1) + (a2 + a3) is FMA-ed into the row's vector sum times the block scale; the row sum is reduced lane 0
+ * first ({@link LaneSums}). b = 1: see {@link PackedDot1}. The two-row variants keep each row's order.
  *
  * <p>C2 pitfalls met here (JDK 25): an int- or short-typed vector load from a byte[]-backed heap segment is not
  * intrinsified (bytes are loaded and reinterpreted instead); and a method whose inlined vector code exceeds the
@@ -206,31 +206,5 @@ final class PackedDot {
     static FloatVector fold(FloatVector sum, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
                             float scale) {
         return a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(F, scale), sum);
-    }
-
-    /**
-     * A row's dot from centroid values already decoded in lane order (GEMM), with the fused dots' arithmetic order:
-     * bit-identical to them.
-     */
-    static float decodedDot(float[] values, int valueBase, float[] xp, float[] scales, int scaleBase, int[] blockNo,
-                            int from, int blocks, int chunksPerBlock, float[] sums) {
-        FloatVector sum = FloatVector.zero(F);
-        int vi = valueBase;
-        for (int k = 0; k < blocks; k++) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int block = blockNo[from + k], xi = block * chunksPerBlock * CHUNK;
-            for (int c = 0; c < chunksPerBlock; c++, vi += CHUNK, xi += CHUNK) {
-                a0 = load(values, vi).fma(load(xp, xi), a0);
-                a1 = load(values, vi + 16).fma(load(xp, xi + 16), a1);
-                a2 = load(values, vi + 32).fma(load(xp, xi + 32), a2);
-                a3 = load(values, vi + 48).fma(load(xp, xi + 48), a3);
-                a0 = load(values, vi + 64).fma(load(xp, xi + 64), a0);
-                a1 = load(values, vi + 80).fma(load(xp, xi + 80), a1);
-                a2 = load(values, vi + 96).fma(load(xp, xi + 96), a2);
-                a3 = load(values, vi + 112).fma(load(xp, xi + 112), a3);
-            }
-            sum = fold(sum, a0, a1, a2, a3, scales[scaleBase + block]);
-        }
-        return LaneSums.sum(sum, sums);
     }
 }

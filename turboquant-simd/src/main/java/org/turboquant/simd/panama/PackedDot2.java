@@ -60,12 +60,4 @@ final class PackedDot2 {
         }
         return LaneSums.sum(sum, sums);
     }
-
-    /** Centroids in lane order for the row's n indices (see {@link PackedDot4#decode}). */
-    static void decode(MemorySegment codes, long off, int n, IntVector t, float[] values, int at) {
-        for (int xi = at; xi < at + n; xi += CHUNK, off += CHUNK_BYTES) {
-            IntVector v = chunk(codes, off);
-            for (int s = 0; s < 8; s++) lookup(v.lanewise(VectorOperators.LSHR, 2 * s), t).intoArray(values, xi + 16 * s);
-        }
-    }
 }

@@ -98,12 +98,4 @@ final class PackedDot4 {
         y[r] = LaneSums.sum(sum, sums);
         y[r + 1] = LaneSums.sum(sumB, sums);
     }
-
-    /** values[c·128 + 16s + i] = the centroid lane i of step s multiplies, for the row's n indices (lane order). */
-    static void decode(MemorySegment codes, long off, int n, IntVector t, float[] values, int at) {
-        for (int xi = at; xi < at + n; xi += CHUNK, off += CHUNK_BYTES) {
-            IntVector v = chunk(codes, off);
-            for (int s = 0; s < 8; s++) lookup(v.lanewise(VectorOperators.LSHR, 4 * s), t).intoArray(values, xi + 16 * s);
-        }
-    }
 }

@@ -82,19 +82,4 @@ final class PackedDot5 {
         }
         return LaneSums.sum(sum, sums);
     }
-
-    /** Centroids in lane order for n indices (see {@link PackedDot4#decode}), written from values[at]. */
-    static void decode(MemorySegment codes, long off, int n, IntVector t0, IntVector t1, float[] values, int at) {
-        for (int xi = at; xi < at + n; off += CHUNK_BYTES) {
-            IntVector v = ints(codes, off), p = fifthBits(codes, off);
-            for (int h = 0; h < 2; h++, xi += CHUNK / 2) {
-                lookup(v, p, 1, t0, t1).intoArray(values, xi);
-                lookup(v.lanewise(VectorOperators.LSHR, 4), p, 2, t0, t1).intoArray(values, xi + 16);
-                lookup(v.lanewise(VectorOperators.LSHR, 8), p, 0x100, t0, t1).intoArray(values, xi + 32);
-                lookup(v.lanewise(VectorOperators.LSHR, 12), p, 0x200, t0, t1).intoArray(values, xi + 48);
-                v = v.lanewise(VectorOperators.LSHR, 16);
-                p = p.lanewise(VectorOperators.LSHR, 16);
-            }
-        }
-    }
 }
