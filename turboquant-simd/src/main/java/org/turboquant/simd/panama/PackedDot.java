@@ -49,48 +49,7 @@ final class PackedDot {
 
     /** y[r] = row r · rotated for r in [rowStart, rowEnd); m must be {@link #supports supported}. */
     static void gemv(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
-        int n = m.layout().paddedCols(), bits = m.bits(), blocks = m.blocksPerRow();
-        int chunksPerBlock = m.blockSize() / CHUNK;
-        float[] xp = permute(bits, rotated, n), scales = m.scales(), sums = new float[L];
-        int[] order = inOrder(blocks);
-        MemorySegment codes = m.codes();
-        long stride = m.rowStrideBytes();
-        switch (bits) {
-            case 4 -> {
-                IntVector t = table(m.centroids());
-                int r = rowStart;
-                for (; r + 1 < rowEnd; r += 2)
-                    PackedDot4.dot2(codes, r * stride, stride, scales, r * blocks, blocks, chunksPerBlock, xp, t, sums, y, r);
-                if (r < rowEnd)
-                    y[r] = PackedDot4.dot(codes, r * stride, scales, r * blocks, order, 0, blocks, chunksPerBlock, xp, t,
-                            sums);
-            }
-            case 2 -> {
-                IntVector t = table(m.centroids());
-                for (int r = rowStart; r < rowEnd; r++) // two rows at once measured no faster here (see the class)
-                    y[r] = PackedDot2.dot(codes, r * stride, scales, r * blocks, order, 0, blocks, chunksPerBlock, xp, t,
-                            sums);
-            }
-            case 5 -> {
-                IntVector[] t = PackedDot5.table(m.centroids());
-                IntVector t0 = t[0], t1 = t[1];
-                for (int r = rowStart; r < rowEnd; r++)
-                    y[r] = PackedDot5.dot(codes, r * stride, scales, r * blocks, order, 0, blocks, chunksPerBlock, xp, t0,
-                            t1, sums);
-            }
-            case 1 -> {
-                float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;
-                float[] offsets = PackedDot1.offsets(xp, blocks, chunksPerBlock, c0);
-                int r = rowStart;
-                for (; r + 1 < rowEnd; r += 2)
-                    PackedDot1.dot2(codes, r * stride, stride, scales, r * blocks, blocks, chunksPerBlock, xp, offsets,
-                            delta, sums, y, r);
-                if (r < rowEnd)
-                    y[r] = PackedDot1.dot(codes, r * stride, scales, r * blocks, blocks, chunksPerBlock, xp, offsets,
-                            delta, sums);
-            }
-            default -> throw new IllegalArgumentException("no packed-byte kernel for " + bits + " bits");
-        }
+        gemm(m, new float[][] {rotated}, y, rowStart, rowEnd); // Y[0·rows + r] = y[r]: the same loops, one input
     }
 
     /**
