@@ -24,28 +24,42 @@ public final class BitAllocation {
         }
     }
 
+    /** Σx² of every allocation unit of a row-major rows × cols matrix, in row-major unit order. */
+    public static double[] unitEnergies(float[] w, int rows, BlockLayout blocks) {
+        int perRow = MixedLayout.unitsPerRow(blocks), cols = blocks.cols();
+        double[] energies = new double[Math.multiplyExact(rows, perRow)];
+        for (int r = 0; r < rows; r++) unitEnergies(w, r * cols, blocks, energies, r * perRow);
+        return energies;
+    }
+
     /**
-     * The width map marking the {@code wide} units of largest energy (ties go to the lower unit number), as a
-     * {@link MixedLayout} bitmap. Deterministic: energies are compared as floats.
+     * Unit numbers by descending value, ties to the lower number. Deterministic: values are compared as floats
+     * (non-negative, as energies and their shares are).
      */
+    public static int[] rankDescending(double[] values) {
+        int n = values.length;
+        // One sortable long per unit: the value (a non-negative float, whose bits order like the value) above the
+        // complemented unit number, so that among equal values the lower unit sorts higher.
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            float v = (float) values[i];
+            if (!(v >= 0)) throw new IllegalArgumentException("value of unit " + i + " is " + values[i]);
+            keys[i] = ((long) Float.floatToIntBits(v) << 32) | (0xFFFF_FFFFL - i);
+        }
+        Arrays.sort(keys);
+        int[] order = new int[n];
+        for (int k = 0; k < n; k++) order[k] = (int) (0xFFFF_FFFFL - (keys[n - 1 - k] & 0xFFFF_FFFFL));
+        return order;
+    }
+
+    /** The width map marking the {@code wide} units of largest energy ({@link #rankDescending}'s first), as a bitmap. */
     public static byte[] widestFirst(double[] energies, long wide) {
         int n = energies.length;
         if (wide < 0 || wide > n) throw new IllegalArgumentException("wide units " + wide + " not in [0, " + n + "]");
         byte[] bitmap = new byte[MixedLayout.bitmapBytes(n)];
         if (wide == 0) return bitmap;
-        // One sortable long per unit: energy (a non-negative float, whose bits order like the value) above the
-        // complemented unit number, so that among equal energies the lower unit sorts higher.
-        long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            float e = (float) energies[i];
-            if (!(e >= 0)) throw new IllegalArgumentException("energy of unit " + i + " is " + energies[i]);
-            keys[i] = ((long) Float.floatToIntBits(e) << 32) | (0xFFFF_FFFFL - i);
-        }
-        Arrays.sort(keys);
-        for (int k = n - 1; k >= n - wide; k--) {
-            int i = (int) (0xFFFF_FFFFL - (keys[k] & 0xFFFF_FFFFL));
-            bitmap[i >>> 3] |= (byte) (1 << (i & 7));
-        }
+        int[] order = rankDescending(energies);
+        for (int k = 0; k < wide; k++) bitmap[order[k] >>> 3] |= (byte) (1 << (order[k] & 7));
         return bitmap;
     }
 

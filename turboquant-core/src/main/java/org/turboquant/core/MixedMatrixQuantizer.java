@@ -17,9 +17,7 @@ public final class MixedMatrixQuantizer {
             throw new IllegalArgumentException("matrix holds " + w.length + " values, need " + (long) rows * cols);
         MixedRowQuantizer quantizer = new MixedRowQuantizer(cols, config, wideBits);
         BlockLayout blocks = quantizer.blocks();
-        int unitsPerRow = MixedLayout.unitsPerRow(blocks);
-        double[] energies = new double[Math.multiplyExact(rows, unitsPerRow)];
-        for (int r = 0; r < rows; r++) BitAllocation.unitEnergies(w, r * cols, blocks, energies, r * unitsPerRow);
+        double[] energies = BitAllocation.unitEnergies(w, rows, blocks);
         MixedLayout layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(energies, wideUnits));
         return quantize(w, layout, quantizer);
     }

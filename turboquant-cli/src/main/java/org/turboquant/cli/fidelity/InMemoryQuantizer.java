@@ -84,10 +84,12 @@ public final class InMemoryQuantizer {
         WeightOverrides overrides = new WeightOverrides();
         List<TensorResult> results = new ArrayList<>();
         long quantizedBytes = 0, quantizedWeights = 0;
-        Map<String, BitBudget.Widths> widths = scheme.isFractional() ? allocate(scheme) : Map.of();
+        Map<String, double[]> energies = new java.util.HashMap<>(); // per tensor, measured once for this scheme
+        Map<String, BitBudget.Widths> widths = scheme.isFractional() ? allocate(scheme, energies) : Map.of();
         for (Matrix m : matrices) {
             float[] decoded = new float[m.rowMajor().length];
-            long bytes = scheme.isFractional() ? quantizeMixed(scheme, m, widths.get(m.tensor().name()), decoded)
+            long bytes = scheme.isFractional()
+                    ? quantizeMixed(scheme, m, widths.get(m.tensor().name()), energies, decoded)
                     : quantize(scheme, m, decoded);
             quantizedBytes += bytes;
             quantizedWeights += decoded.length;
@@ -105,18 +107,22 @@ public final class InMemoryQuantizer {
      * the matrices' wide units are then ranked across tensors as {@code tq pack} does.
      */
     Map<String, BitBudget.Widths> allocate(Scheme s) {
+        return allocate(s, new java.util.HashMap<>());
+    }
+
+    /** As {@link #allocate(Scheme)}, keeping the unit energies it measures in {@code energies} by tensor name. */
+    private Map<String, BitBudget.Widths> allocate(Scheme s, Map<String, double[]> energies) {
         List<BitBudget.Tensor> tensors = budgetTensors(s);
         Map<String, BitBudget.Widths> widths = BitBudget.allocate(tensors, scaleBits(s));
         if (s.budget() != Scheme.Budget.PACK) return widths;
         Map<String, Matrix> byName = new java.util.HashMap<>();
         for (Matrix m : matrices) byName.put(m.tensor().name(), m);
-        Map<String, BitBudget.Tensor> byTensor = new java.util.HashMap<>();
-        for (BitBudget.Tensor t : tensors) byTensor.put(t.name(), t);
-        return BitBudget.rankAcrossTensors(tensors, widths, scaleBits(s), name -> {
-            Matrix m = byName.get(name);
-            return BitBudget.unitEnergies(byTensor.get(name),
-                    (first, n, dst) -> System.arraycopy(m.rowMajor(), first * m.cols(), dst, 0, n * m.cols()));
-        });
+        return BitBudget.rankAcrossTensors(tensors, widths, scaleBits(s),
+                name -> energies.computeIfAbsent(name, n -> unitEnergies(s, byName.get(n))));
+    }
+
+    private static double[] unitEnergies(Scheme s, Matrix m) {
+        return BitAllocation.unitEnergies(m.rowMajor(), m.rows(), BlockLayout.of(m.cols(), s.blockSize(), s.rotation()));
     }
 
     List<BitBudget.Tensor> budgetTensors(Scheme s) {
@@ -138,7 +144,8 @@ public final class InMemoryQuantizer {
      * (ranked over the whole tensor) wide. Rows are independent once the width map is fixed, so chunks of rows are
      * quantized in parallel with their slice of the map. Returns the stored bytes, {@link BitBudget#cost} / 8.
      */
-    private static long quantizeMixed(Scheme s, Matrix m, BitBudget.Widths w, float[] decoded) {
+    private static long quantizeMixed(Scheme s, Matrix m, BitBudget.Widths w, Map<String, double[]> energies,
+                                      float[] decoded) {
         int rows = m.rows(), cols = m.cols();
         String name = m.tensor().name();
         QuantConfig narrow = new QuantConfig(w.narrowBits(), s.blockSize(), s.rotation(),
@@ -151,7 +158,7 @@ public final class InMemoryQuantizer {
                     ScalarKernels.dequantize(MatrixQuantizer.quantize(part, n, cols, narrow)));
             return bytes;
         }
-        byte[] bitmap = widthMap(m.rowMajor(), rows, blocks, w.wideUnits());
+        byte[] bitmap = BitAllocation.widestFirst(energies.computeIfAbsent(name, n -> unitEnergies(s, m)), w.wideUnits());
         int unitsPerRow = MixedLayout.unitsPerRow(blocks);
         parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> {
             // CHUNK_ROWS · unitsPerRow is a multiple of 8: every chunk but the last starts on a bitmap byte.
@@ -161,15 +168,6 @@ public final class InMemoryQuantizer {
             return ScalarKernels.dequantize(MixedMatrixQuantizer.quantize(part, layout, narrow, w.wideBits()));
         });
         return bytes;
-    }
-
-    /** The width map of {@link MixedMatrixQuantizer}'s energy-ordered allocation over the whole matrix. */
-    static byte[] widthMap(float[] w, int rows, BlockLayout blocks, long wideUnits) {
-        int unitsPerRow = MixedLayout.unitsPerRow(blocks);
-        double[] energies = new double[Math.multiplyExact(rows, unitsPerRow)];
-        IntStream.range(0, rows).parallel().forEach(r ->
-                BitAllocation.unitEnergies(w, r * blocks.cols(), blocks, energies, r * unitsPerRow));
-        return BitAllocation.widestFirst(energies, wideUnits);
     }
 
     private interface ChunkCodec {

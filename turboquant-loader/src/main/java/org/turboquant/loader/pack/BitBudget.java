@@ -67,7 +67,7 @@ public final class BitBudget {
      * rank order, as the rate allows: the same-share count, plus what a tensor left uniform frees (its width map and
      * second codebook).
      *
-     * @param unitEnergies the tensor's unit energies in row-major unit order ({@link BitAllocation#unitEnergies})
+     * @param unitEnergies a tensor's unit energies by name, in row-major unit order ({@link BitAllocation#unitEnergies})
      */
     public static Map<String, Widths> rankAcrossTensors(List<Tensor> tensors, Map<String, Widths> widths, int scaleBits,
                                                         java.util.function.Function<String, double[]> unitEnergies) {
@@ -109,7 +109,7 @@ public final class BitBudget {
                 owner[at] = i;
             }
         }
-        int[] ranked = rankDescending(share);
+        int[] ranked = BitAllocation.rankDescending(share);
         // The budget of the rate these tensors share, over every tensor at that rate (look-up tables included).
         double rate = mixed.getFirst().rate();
         long weights = 0;
@@ -145,39 +145,10 @@ public final class BitBudget {
         return out;
     }
 
-    /** Unit numbers by descending share, ties to the lower number (as {@link BitAllocation#widestFirst}). */
-    private static int[] rankDescending(double[] share) {
-        long[] keys = new long[share.length];
-        for (int i = 0; i < share.length; i++)
-            keys[i] = ((long) Float.floatToIntBits((float) share[i]) << 32) | (0xFFFF_FFFFL - i);
-        java.util.Arrays.sort(keys);
-        int[] order = new int[share.length];
-        for (int k = 0; k < share.length; k++) order[k] = (int) (0xFFFF_FFFFL - (keys[share.length - 1 - k] & 0xFFFF_FFFFL));
-        return order;
-    }
-
     private static long cost(List<Tensor> tensors, Map<String, Widths> widths, int scaleBits) {
         long c = 0;
         for (Tensor t : tensors) c += cost(t, widths.get(t.name()), scaleBits);
         return c;
-    }
-
-    /** Σx² of every allocation unit of a rows × cols matrix given row by row, in row-major unit order. */
-    public static double[] unitEnergies(Tensor t, RowSource rows) {
-        int perRow = MixedLayout.unitsPerRow(t.blocks()), cols = t.blocks().cols(), step = 256;
-        double[] energies = new double[Math.toIntExact(t.units())];
-        float[] buf = new float[Math.min(step, t.rows()) * cols];
-        for (int r0 = 0; r0 < t.rows(); r0 += step) {
-            int n = Math.min(step, t.rows() - r0);
-            rows.read(r0, n, buf);
-            for (int i = 0; i < n; i++) BitAllocation.unitEnergies(buf, i * cols, t.blocks(), energies, (r0 + i) * perRow);
-        }
-        return energies;
-    }
-
-    /** Rows [first, first + n) of a matrix as floats, row-major into dst. */
-    public interface RowSource {
-        void read(int first, int n, float[] dst);
     }
 
     /** Bits a tensor stores with the given widths. */

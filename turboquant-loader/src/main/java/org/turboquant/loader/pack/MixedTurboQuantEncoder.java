@@ -31,7 +31,7 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
     private MixedLayout layout; // set by prepare
     private float[] scales;
 
-    /** {@code energies}: the unit energies if already measured (see {@link BitBudget#unitEnergies}), else null. */
+    /** {@code energies}: the unit energies if already measured (see {@link RowReader#unitEnergies}), else null. */
     MixedTurboQuantEncoder(String name, int rows, int cols, QuantConfig config, int wideBits, long wideUnits,
                            double[] energies) {
         this.name = name;
@@ -69,14 +69,10 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
 
     @Override
     public void prepare(RowReader reader) {
-        if (energies == null) energies = BitBudget.unitEnergies(budgetTensor(), reader::read);
+        if (energies == null) energies = reader.unitEnergies(blocks);
         layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(energies, wideUnits));
         energies = null; // the width map is all the encoder needs from here
         scales = new float[Math.multiplyExact(rows, blocks.blocksPerRow())];
-    }
-
-    private BitBudget.Tensor budgetTensor() {
-        return new BitBudget.Tensor(name, rows, blocks, false, 0);
     }
 
     @Override

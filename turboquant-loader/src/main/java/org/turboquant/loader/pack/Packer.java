@@ -145,7 +145,7 @@ public final class Packer {
             Map<String, BitBudget.Tensor> tensors = new java.util.HashMap<>();
             for (BitBudget.Tensor t : budget) tensors.put(t.name(), t);
             Map<String, BitBudget.Widths> widths = BitBudget.rankAcrossTensors(budget, same, scaleBits, name -> {
-                double[] e = BitBudget.unitEnergies(tensors.get(name), new RowReader(source, byName.get(name))::read);
+                double[] e = new RowReader(source, byName.get(name)).unitEnergies(tensors.get(name).blocks());
                 energies.put(name, e);
                 return e;
             });
