@@ -12,30 +12,27 @@ import org.turboquant.core.MixedQuantizedMatrix;
  * {@link GroupDecoder} and {@link CentroidTable} into centroids followed by a vector dot.
  *
  * <p>Arithmetic order, shared by GEMV and GEMM (which run the same per-run code and therefore agree bit for bit):
- * each run is reduced on its own,
- * in its kernel's order (blocks ascending by unit), and the row's value is narrow + wide. Core's scalar reference
- * visits the same blocks in the same order but sums them in one float: the two differ by float rounding only.
+ * each run is reduced on its own, in its kernel's order (blocks ascending by unit), and the row's value is
+ * narrow + wide. Core's scalar reference visits the same blocks in the same order but sums them in one float: the
+ * two differ by float rounding only.
  */
 final class MixedRowKernels {
     private MixedRowKernels() {}
 
     static void gemv(MixedQuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         Scratch s = new Scratch(m);
-        float[] xp0 = s.permuted(0, rotated), xp1 = s.permuted(1, rotated);
+        float[][] xp = s.permuted(rotated);
         for (int r = rowStart; r < rowEnd; r++) {
             s.locate(r);
-            float narrow = s.runDot(0, rotated, xp0);
-            y[r] = narrow + s.runDot(1, rotated, xp1);
+            float narrow = s.runDot(0, rotated, xp[0]);
+            y[r] = narrow + s.runDot(1, rotated, xp[1]);
         }
     }
 
     static void gemm(MixedQuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
         Scratch s = new Scratch(m);
-        float[][] xp0 = new float[rotated.length][], xp1 = new float[rotated.length][];
-        for (int b = 0; b < rotated.length; b++) {
-            xp0[b] = s.permuted(0, rotated[b]);
-            xp1[b] = s.permuted(1, rotated[b]);
-        }
+        float[][][] xp = new float[rotated.length][][];
+        for (int b = 0; b < rotated.length; b++) xp[b] = s.permuted(rotated[b]);
         for (int r = rowStart; r < rowEnd; r++) {
             s.locate(r);
             // a packed run: the fused dot per input (its codes stay in L1; see PackedDot.gemm); another run: decoded
@@ -43,9 +40,9 @@ final class MixedRowKernels {
             if (!s.packed[0]) s.decode(0);
             if (!s.packed[1]) s.decode(1);
             for (int b = 0; b < rotated.length; b++) {
-                float narrow = s.packed[0] ? s.runDot(0, rotated[b], xp0[b]) : s.valuesDot(0, rotated[b]);
+                float narrow = s.packed[0] ? s.runDot(0, rotated[b], xp[b][0]) : s.valuesDot(0, rotated[b]);
                 y[b * m.rows() + r] = narrow
-                        + (s.packed[1] ? s.runDot(1, rotated[b], xp1[b]) : s.valuesDot(1, rotated[b]));
+                        + (s.packed[1] ? s.runDot(1, rotated[b], xp[b][1]) : s.valuesDot(1, rotated[b]));
             }
         }
     }
@@ -107,8 +104,8 @@ final class MixedRowKernels {
                 packed[w] = Lanes.LENGTH == PackedDot.L && g % PackedDot.CHUNK == 0
                         && (bits[w] == 2 || bits[w] == 4 || bits[w] == 5);
                 // never null (C2 boxes vectors that may be); only a packed run uses them
-                IntVector[] t = bits[w] == 5 ? PackedDot5.table(centroids)
-                        : new IntVector[] {PackedDot.table(packed[w] ? centroids : new float[] {0f})};
+                IntVector[] t = !packed[w] ? new IntVector[] {PackedDot.table(new float[] {0f})}
+                        : bits[w] == 5 ? PackedDot5.table(centroids) : new IntVector[] {PackedDot.table(centroids)};
                 t0[w] = t[0];
                 t1[w] = t[t.length - 1];
             }
@@ -120,9 +117,12 @@ final class MixedRowKernels {
             for (int j = 0; j < position.length; j++) position[j] = j / perUnit * unitIndices + j % perUnit * g;
         }
 
-        /** The rotated input in run w's lane order (a packed run), or as it is. */
-        float[] permuted(int w, float[] rotated) {
-            return packed[w] ? PackedDot.permute(bits[w], rotated, rotated.length) : rotated;
+        /** The rotated input in each run's lane order (a packed run) or as it is; 4 and 5 bits share one order. */
+        float[][] permuted(float[] rotated) {
+            float[] narrow = packed[0] ? PackedDot.permute(bits[0], rotated, rotated.length) : rotated;
+            boolean shared = packed[0] && packed[1] && PackedDot.laneOrder(bits[0]) == PackedDot.laneOrder(bits[1]);
+            float[] wide = shared ? narrow : packed[1] ? PackedDot.permute(bits[1], rotated, rotated.length) : rotated;
+            return new float[][] {narrow, wide};
         }
 
         /** Where row r's runs are; decodes nothing. */

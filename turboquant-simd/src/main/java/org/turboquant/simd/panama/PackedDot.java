@@ -116,11 +116,15 @@ final class PackedDot {
         return order;
     }
 
+    /** The width whose lane order b-bit codes are read in (5-bit chunks are read in the 4-bit order). */
+    static int laneOrder(int bits) {
+        return bits == 5 ? 4 : bits;
+    }
+
     /** The index within its chunk that lane i of step s multiplies. */
     static int source(int bits, int s, int i) {
-        return switch (bits) {
-            case 4, 5 -> { // int lane i = bytes 4i..4i+3; step s = nibble s: byte 4i + s/2, low nibble when s is even
-                // (5-bit: the same order, the fifth bit found to match, see PackedDot5)
+        return switch (laneOrder(bits)) {
+            case 4 -> { // int lane i = bytes 4i..4i+3; step s = nibble s: byte 4i + s/2, low nibble when s is even
                 int b = 4 * i + s / 2;
                 yield b / 16 * 32 + (s % 2) * 16 + b % 16;
             }
