@@ -66,7 +66,9 @@ public class MixedGemvBenchmark {
             long units = (long) rows * MixedLayout.unitsPerRow(blocks);
             long uniformBits = BitAllocation.mixedBits(rows, blocks, base, base + 1, 0, 16);
             long perUnit = BitAllocation.mixedBits(rows, blocks, base, base + 1, 1, 16) - uniformBits;
-            long wide = Math.min(units, (long) ((rate * rows * cols - uniformBits) / perUnit));
+            // at most every unit; at least none (4.13: a mixed matrix with no wide unit, to time the mixed kernel
+            // itself against the uniform one)
+            long wide = Math.max(0, Math.min(units, (long) ((rate * rows * cols - uniformBits) / perUnit)));
             double[] energies = new double[Math.toIntExact(units)];
             SplittableRandom random = new SplittableRandom(7);
             for (int i = 0; i < energies.length; i++) energies[i] = random.nextDouble();

@@ -85,7 +85,7 @@ class BitBudgetTest {
     }
 
     @Test
-    void rankingAcrossTensorsMovesWideUnitsToTheTensorWhoseEnergyIsConcentratedAndKeepsTheirNumber() {
+    void rankingAcrossTensorsMovesWideUnitsToTheTensorWhoseEnergyIsConcentratedAndTakesAtLeastAsMany() {
         List<BitBudget.Tensor> tensors = List.of(tensor("flat", 384, 384, false, 4.25, 128),
                 tensor("peaked", 384, 384, false, 4.25, 128), tensor("table", 100, 384, true, 4.25, 128));
         Map<String, BitBudget.Widths> same = BitBudget.allocate(tensors, 16);
