@@ -2,6 +2,8 @@ package org.turboquant.core;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A row-major matrix quantized with TurboQuant_mse: everything needed to decode it or multiply by it, and
@@ -13,6 +15,8 @@ import java.util.Objects;
  * truncated to {@code cols}.
  *
  * <p>Immutable by contract: the arrays and the segment are shared, not copied, and must not be modified.
+ * {@link #derived} memoizes data computed from it (a kernel's re-laid-out copy of the codes), which lives as long
+ * as the matrix does.
  */
 public final class QuantizedMatrix {
     private final int rows;
@@ -23,6 +27,7 @@ public final class QuantizedMatrix {
     private final MemorySegment codes;
     private final long rowStrideBytes;
     private final float[] scales;
+    private final ConcurrentHashMap<Object, Object> derived = new ConcurrentHashMap<>(2);
 
     public QuantizedMatrix(int rows, BlockLayout layout, int bits, Rotation rotation, float[] centroids,
                            MemorySegment codes, float[] scales) {
@@ -59,4 +64,12 @@ public final class QuantizedMatrix {
     public long rowStrideBytes() { return rowStrideBytes; }
     public float[] scales() { return scales; }
     public float scale(int row, int block) { return scales[row * layout.blocksPerRow() + block]; }
+
+    /**
+     * The value {@code make} computes from this matrix, computed once per key (concurrent callers wait for the first)
+     * and kept with the matrix: how a kernel keeps its own layout of the codes without callers managing it.
+     */
+    public <T> T derived(Object key, Class<T> type, Function<QuantizedMatrix, T> make) {
+        return type.cast(derived.computeIfAbsent(key, k -> make.apply(this)));
+    }
 }

@@ -1,12 +1,11 @@
 package org.turboquant.simd;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 
@@ -18,6 +17,13 @@ import org.turboquant.core.QuantizedMatrix;
 public final class ParallelMatmul implements AutoCloseable {
     /** Rows below which splitting costs more than it saves. */
     private static final int MIN_ROWS_PER_TASK = 64;
+
+    /**
+     * How long an idle worker, and a caller waiting for the other ranges, poll before parking. Waking a parked thread
+     * costs tens of microseconds on the 2-core VM, as much as a whole 1-bit 4096² GEMV's half; a model's products
+     * follow each other closely, so a short spin usually catches the next task.
+     */
+    private static final long SPIN_NANOS = 100_000;
 
     private static final class DefaultHolder {
         static final ParallelMatmul INSTANCE =
@@ -44,7 +50,8 @@ public final class ParallelMatmul implements AutoCloseable {
         this.threads = threads;
         this.kernels = kernels;
         AtomicInteger n = new AtomicInteger();
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
+        this.pool = threads == 1 ? null : new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new SpinningQueue(), r -> {
             Thread t = new Thread(r, "turboquant-matmul-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -127,8 +134,9 @@ public final class ParallelMatmul implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} over contiguous row ranges covering [0, rows), one per thread (the caller takes the first),
-     * and returns when all are done. Exposed so other row-parallel kernels (the baselines) share the pool.
+     * Runs {@code task} over contiguous row ranges covering [0, rows), one per thread, and returns when all are done.
+     * Exposed so other row-parallel kernels (the baselines) share the pool. Range boundaries are multiples of 16 rows
+     * (the table kernels' row groups), so no group is computed by two threads.
      */
     public void forRowRanges(int rows, RowRangeTask task) {
         int tasks = Math.min(threads, Math.max(1, rows / MIN_ROWS_PER_TASK));
@@ -136,22 +144,70 @@ public final class ParallelMatmul implements AutoCloseable {
             task.run(0, rows);
             return;
         }
-        List<Future<?>> futures = new ArrayList<>(tasks);
-        for (int t = 1; t < tasks; t++) {
-            int start = (int) ((long) rows * t / tasks), end = (int) ((long) rows * (t + 1) / tasks);
-            futures.add(pool.submit(() -> task.run(start, end)));
+        RangeJob job = new RangeJob(rows, tasks, task);
+        for (int t = 1; t < tasks; t++) pool.execute(job);
+        job.run(); // the caller claims ranges too, so a range no worker has started yet is never waited for
+        job.awaitAll();
+    }
+
+    /** The ranges of one call, claimed in order by whichever thread comes first. */
+    private static final class RangeJob implements Runnable {
+        private final int rows, tasks;
+        private final RowRangeTask task;
+        private final Thread caller = Thread.currentThread();
+        private final AtomicInteger next = new AtomicInteger(), finished = new AtomicInteger();
+        private volatile Throwable failure;
+
+        RangeJob(int rows, int tasks, RowRangeTask task) {
+            this.rows = rows;
+            this.tasks = tasks;
+            this.task = task;
         }
-        task.run(0, (int) ((long) rows / tasks)); // the caller's thread takes the first range
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while multiplying", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new IllegalStateException(e.getCause());
+
+        private int start(int i) {
+            return i == tasks ? rows : (int) ((long) rows * i / tasks) & ~15;
+        }
+
+        @Override
+        public void run() {
+            for (int i; (i = next.getAndIncrement()) < tasks; ) {
+                try {
+                    task.run(start(i), start(i + 1));
+                } catch (Throwable e) {
+                    if (failure == null) failure = e;
+                } finally {
+                    if (finished.incrementAndGet() == tasks && Thread.currentThread() != caller) LockSupport.unpark(caller);
+                }
             }
+        }
+
+        /** Spins briefly, then parks, until every range is done; rethrows the first failure. */
+        void awaitAll() {
+            for (long deadline = System.nanoTime() + SPIN_NANOS; finished.get() < tasks && System.nanoTime() < deadline; )
+                Thread.onSpinWait();
+            boolean interrupted = false;
+            while (finished.get() < tasks) { // workers still write into the output: wait for them even if interrupted
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted();
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            Throwable e = failure;
+            if (e instanceof RuntimeException re) throw re;
+            if (e instanceof Error err) throw err;
+            if (e != null) throw new IllegalStateException(e);
+        }
+    }
+
+    /** A task queue whose idle workers poll for {@link #SPIN_NANOS} before blocking. */
+    private static final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
+        @Override
+        public Runnable take() throws InterruptedException {
+            for (long deadline = System.nanoTime() + SPIN_NANOS; System.nanoTime() < deadline; ) {
+                Runnable r = poll();
+                if (r != null) return r;
+                Thread.onSpinWait();
+            }
+            return super.take();
         }
     }
 

@@ -84,6 +84,29 @@ class ParallelMatmulTest {
         }
     }
 
+    /** Ranges cover every row once, start on 16-row boundaries, and a failure in any range reaches the caller. */
+    @Test
+    void rowRangesCoverEveryRowOnceAndFailuresReachTheCaller() {
+        try (ParallelMatmul pm = new ParallelMatmul(3)) {
+            for (int rows : new int[] {1, 63, 200, 1001}) {
+                int[] hits = new int[rows];
+                java.util.List<Integer> starts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                pm.forRowRanges(rows, (start, end) -> {
+                    starts.add(start);
+                    for (int r = start; r < end; r++) hits[r]++;
+                });
+                assertThat(hits).containsOnly(1);
+                assertThat(starts).allSatisfy(s -> assertThat(s % 16).isZero());
+            }
+            for (int failing = 0; failing < 3; failing++) {
+                int range = failing;
+                assertThatThrownBy(() -> pm.forRowRanges(999, (start, end) -> {
+                    if (start == (999 * range / 3 & ~15)) throw new IllegalStateException("range " + range);
+                })).isInstanceOf(IllegalStateException.class).hasMessage("range " + range);
+            }
+        }
+    }
+
     @Test
     void theProviderPicksPanamaWhenTheModuleIsPresent() {
         assertThat(TurboQuantKernels.get().name()).startsWith("panama-");

@@ -15,9 +15,15 @@ import org.turboquant.simd.TurboQuantKernels;
  * The Vector API kernels at one vector width. Loaded reflectively by the provider so that nothing outside this
  * package links against {@code jdk.incubator.vector}.
  *
- * <p>Arithmetic order (shared by every path, so GEMV, GEMM and the fused loop agree bit for bit): per row, per
- * block, one vector accumulator takes centroid·(P x) lane chunks in ascending order (masked at a ragged block end);
- * it is folded into the row's vector sum times the block scale; the row sum is reduced once at the end.
+ * <p>Which kernel multiplies: at 512 bits with blocks of whole 128-index chunks, 1/2/4-bit matrices go to
+ * {@link TableDot} (the input folded into look-up tables, 16 rows per vector, on a regrouped copy of the codes),
+ * the widths {@link PackedDot} covers to its row-at-a-time packed-byte kernels; everything else (other widths,
+ * smaller blocks, 256/128-bit JVMs) to the generic path below. Each kernel documents its own arithmetic order; GEMM
+ * always equals GEMV bit for bit.
+ *
+ * <p>Generic path's order: per row, per block, one vector accumulator takes centroid·(P x) lane chunks in ascending
+ * order (masked at a ragged block end); it is folded into the row's vector sum times the block scale; the row sum is
+ * reduced once at the end.
  */
 public final class PanamaKernels implements TurboQuantKernels {
     private static final int MAX_BATCH = 64;
@@ -76,7 +82,11 @@ public final class PanamaKernels implements TurboQuantKernels {
     @Override
     public void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
-        if (PackedDot.supports(m)) { // b = 1, 2, 4 at 512 bits, whole-chunk blocks: straight from packed bytes
+        if (TableDot.supports(m)) { // b = 1, 2, 4 at 512 bits, whole-chunk blocks: the input in look-up tables
+            TableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
+            return;
+        }
+        if (PackedDot.supports(m)) { // b = 5, or row groups switched off: straight from packed bytes, row by row
             PackedDot.gemv(m, rotated, y, rowStart, rowEnd);
             return;
         }
@@ -104,6 +114,10 @@ public final class PanamaKernels implements TurboQuantKernels {
         checkRange(m, rowStart, rowEnd);
         int batch = rotated.length;
         if (batch < 1 || batch > MAX_BATCH) throw new IllegalArgumentException("batch must be in 1..64, got " + batch);
+        if (TableDot.supports(m)) { // same arithmetic order as its gemv, so GEMM still equals GEMV bit for bit
+            TableDot.gemm(m, rotated, y, rowStart, rowEnd);
+            return;
+        }
         if (PackedDot.supports(m)) { // same arithmetic order as its gemv, so GEMM still equals GEMV bit for bit
             PackedDot.gemm(m, rotated, y, rowStart, rowEnd);
             return;
