@@ -35,7 +35,7 @@ public final class ParallelMatmul implements AutoCloseable {
     private final TurboQuantKernels kernels;
     private final boolean shared;
 
-    /** A pool of {@code threads} daemon threads using {@link TurboQuantKernels#get()}. */
+    /** Products on {@code threads} threads (the caller plus threads − 1 daemon workers) with the selected kernels. */
     public ParallelMatmul(int threads) {
         this(threads, TurboQuantKernels.get());
     }
@@ -50,7 +50,8 @@ public final class ParallelMatmul implements AutoCloseable {
         this.threads = threads;
         this.kernels = kernels;
         AtomicInteger n = new AtomicInteger();
-        this.pool = threads == 1 ? null : new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+        // threads − 1 workers: the calling thread takes a range too, and an idle extra worker would spin on a core
+        this.pool = threads == 1 ? null : new ThreadPoolExecutor(threads - 1, threads - 1, 0, TimeUnit.MILLISECONDS,
                 new SpinningQueue(), r -> {
             Thread t = new Thread(r, "turboquant-matmul-" + n.incrementAndGet());
             t.setDaemon(true);
