@@ -8,22 +8,26 @@ import org.turboquant.core.BitPacking;
 import org.turboquant.core.QuantizedMatrix;
 
 /**
- * Row dots straight from the packed bytes at 512 bits, for b ∈ {1, 2, 4, 5} and blocks of whole chunks (g a multiple
- * of 128): no staging of index bytes, a one-register 16-entry table (b = 2, 4; b = 5 looks up both halves of its
- * 32 entries and blends) or mask registers (b = 1), and four independent accumulator chains per block. One class per
- * width ({@link PackedDot4}, {@link PackedDot5}, {@link PackedDot2}, {@link PackedDot1}) holds the inner loop; this class holds what they share and the row loops. Other widths,
- * block sizes and vector widths keep {@link PanamaKernels}' generic path (b = 8: a gather-based look-up was tried
- * here and measured slower than the generic scalar look-up on Zen 4).
+ * Row dots straight from the packed bytes at 512 bits, for b ∈ {1, 2, 4, 5, 8} and blocks of whole chunks (g a
+ * multiple of 128): no staging of index bytes, a one-register 16-entry table (b = 2, 4; b = 5 looks up both halves of
+ * its 32 entries and blends), mask registers (b = 1) or, for b = 8, the 256 centroids split into four byte planes
+ * (16 registers) looked up with two-table byte permutes and interleaved back into floats ({@link PackedDot8}: exact,
+ * and ~12× the generic path's scalar look-up; an 8-bit gather was tried first and was slower than that look-up); four
+ * independent accumulator chains per block. One class per width ({@link PackedDot4}, {@link PackedDot5},
+ * {@link PackedDot2}, {@link PackedDot1}, {@link PackedDot8}) holds the inner loop; this class holds what they share
+ * and the row loops. Other widths, block sizes and vector widths keep {@link PanamaKernels}' generic path. b = 8
+ * needs AVX-512 VBMI (vpermi2b) and runs only where {@link CpuFlags} finds it.
  *
  * <p>Block order: the dots take a list of block numbers ({@code 0, 1, 2, …} for a uniform row), so one run of a
- * mixed-width row ({@link MixedRowKernels}) uses the same code.
+ * mixed-width row ({@link MixedRowKernels}) uses the same code (b = 8 has no mixed-row use and walks blocks in order).
  *
  * <p><b>Lane order.</b> A chunk of 128 indices is consumed as 8 steps of 16 lanes, each step obtained from the
  * loaded bytes by one shift (see each width's class). Lane i of step s multiplies index {@link #source}(b, s, i) of
  * the chunk, which is not i + 16·s: rather than reorder the indices, the rotated input is reordered once per product
- * ({@link #permute}) so both sides meet in the same lanes.
+ * ({@link #permute}) so both sides meet in the same lanes. b = 8 assembles its floats in natural order (index
+ * 16·s + i) and takes the input as it is.
  *
- * <p><b>Arithmetic order</b> for b = 2, 4, 5 (GEMM runs the same fused dots, so it equals GEMV bit for bit): per
+ * <p><b>Arithmetic order</b> for b = 2, 4, 5, 8 (GEMM runs the same fused dots, so it equals GEMV bit for bit): per
  * block, step s of every chunk is FMA-ed into accumulator s mod 4 (chunks in ascending order); the block's value
  * (a0 + a1) + (a2 + a3) is FMA-ed into the row's vector sum times the block scale; the row sum is reduced lane 0
  * first ({@link LaneSums}). b = 1: see {@link PackedDot1}. The two-row variants keep each row's order.
@@ -44,7 +48,8 @@ final class PackedDot {
     /** True when this JVM runs 16 float lanes and m's width and block size have a packed-byte kernel. */
     static boolean supports(QuantizedMatrix m) {
         int b = m.bits();
-        return Lanes.LENGTH == L && m.blockSize() % CHUNK == 0 && (b == 1 || b == 2 || b == 4 || b == 5);
+        return Lanes.LENGTH == L && m.blockSize() % CHUNK == 0
+                && (b == 1 || b == 2 || b == 4 || b == 5 || (b == 8 && CpuFlags.VBMI));
     }
 
     /** y[r] = row r · rotated for r in [rowStart, rowEnd); m must be {@link #supports supported}. */
@@ -63,7 +68,7 @@ final class PackedDot {
         int n = m.layout().paddedCols(), bits = m.bits(), blocks = m.blocksPerRow(), rows = m.rows();
         int chunksPerBlock = m.blockSize() / CHUNK;
         float[][] xp = new float[rotated.length][];
-        for (int b = 0; b < rotated.length; b++) xp[b] = permute(bits, rotated[b], n);
+        for (int b = 0; b < rotated.length; b++) xp[b] = bits == 8 ? rotated[b] : permute(bits, rotated[b], n);
         float[] scales = m.scales(), sums = new float[L];
         int[] order = inOrder(blocks);
         MemorySegment codes = m.codes();
@@ -95,6 +100,16 @@ final class PackedDot {
                     for (int b = 0; b < xp.length; b++)
                         y[b * rows + r] = PackedDot5.dot(codes, r * stride, scales, r * blocks, order, 0, blocks,
                                 chunksPerBlock, xp[b], t0, t1, sums);
+            }
+            case 8 -> {
+                byte[] t = PackedDot8.table(m.centroids());
+                // rows in groups of ~256 KB of codes, each group for every input, so inputs after the first read
+                // the group's codes from L2
+                int group = (int) Math.max(1, Math.min(rowEnd - rowStart, (256 << 10) / stride));
+                for (int r0 = rowStart; r0 < rowEnd; r0 += group)
+                    for (int b = 0; b < xp.length; b++)
+                        PackedDot8.rows(codes, stride, scales, blocks, chunksPerBlock, xp[b], t, sums, y, b * rows, r0,
+                                Math.min(rowEnd, r0 + group));
             }
             case 1 -> {
                 float c0 = m.centroids()[0], delta = m.centroids()[1] - c0;

@@ -18,7 +18,7 @@ import org.turboquant.core.ScalarKernels;
 import org.turboquant.simd.TestMatrices;
 
 /**
- * The packed-byte kernels ({@link PackedDot}: b = 1, 2, 4, blocks that are multiples of 128, 512-bit JVMs) against
+ * The packed-byte kernels ({@link PackedDot}: b = 1, 2, 4, 5, 8, blocks that are multiples of 128, 512-bit JVMs) against
  * the scalar reference, with odd row counts (the two-row loops' tail) and odd column counts (padded blocks). Surefire
  * also runs this class at 256 and 128 bits, where the same matrices take the generic path.
  */
@@ -55,9 +55,9 @@ class PackedDotTest {
         }
     }
 
-    /** GEMM decodes rows in lane order (b = 2, 4) or reruns the fused dot (b = 1): bit-identical to GEMV either way. */
+    /** GEMM reruns GEMV's fused dot per input: bit-identical to GEMV. */
     @ParameterizedTest(name = "bits {0}")
-    @ValueSource(ints = {1, 2, 4})
+    @ValueSource(ints = {1, 2, 4, 5, 8})
     void gemmEqualsGemvBitForBit(int bits) {
         PanamaKernels kernels = PanamaKernels.create(0);
         for (int block : new int[] {128, 256, 0}) {
@@ -79,6 +79,36 @@ class PackedDotTest {
         }
     }
 
+    /**
+     * 8-bit GEMV/GEMM walk rows in groups of ~256 KB of codes (300 rows of 1024 codes: groups of 256 rows): results
+     * across a group boundary match the reference, GEMM equals GEMV bit for bit, and a sub-range that straddles the
+     * boundary gives the whole range's values.
+     */
+    @Test
+    void eightBitRowGroups() {
+        PanamaKernels kernels = PanamaKernels.create(0);
+        int rows = 300, cols = 1024, batch = 2;
+        QuantizedMatrix m = TestMatrices.quantized(rows, cols, 8, RotationKind.HADAMARD, 128);
+        float[] x = TestMatrices.gaussian(batch * cols, 5);
+        float[] y = new float[batch * rows];
+        kernels.gemm(m, x, batch, y, 0, rows);
+        for (int b = 0; b < batch; b++) {
+            float[] xb = Arrays.copyOfRange(x, b * cols, (b + 1) * cols);
+            float[] single = new float[rows], expected = new float[rows];
+            kernels.gemv(m, xb, single, 0, rows);
+            assertArrayEquals(single, Arrays.copyOfRange(y, b * rows, (b + 1) * rows), "input " + b);
+            ScalarKernels.gemv(m, xb, expected);
+            double[] scale = TestMatrices.productScale(m, xb, 0);
+            for (int r = 0; r < rows; r++) {
+                assertThat((double) Math.abs(single[r] - expected[r])).as("row %d: %s vs %s", r, single[r], expected[r])
+                        .isLessThanOrEqualTo(TOLERANCE * scale[r] + 1e-30);
+            }
+            float[] part = new float[rows];
+            kernels.gemv(m, xb, part, 250, 290);
+            for (int r = 250; r < 290; r++) assertThat(part[r]).isEqualTo(single[r]);
+        }
+    }
+
     @Test
     void theLaneOrderIsAPermutationOfEachChunk() {
         for (int bits : new int[] {1, 2, 4}) {
@@ -95,10 +125,21 @@ class PackedDotTest {
 
     @Test
     void runsOnlyWhereItApplies() {
+        if (System.getProperty("turboquant.vbmi") == null && java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/cpuinfo")))
+            assertThat(CpuFlags.VBMI).as("VBMI as /proc/cpuinfo lists it").isEqualTo(cpuinfoListsVbmi());
         boolean wide = PanamaKernels.create(0).vectorBits() == 512;
         assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 4, RotationKind.HADAMARD, 128))).isEqualTo(wide);
         assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 4, RotationKind.HADAMARD, 64))).isFalse();
         assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 3, RotationKind.HADAMARD, 128))).isFalse();
-        assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 8, RotationKind.HADAMARD, 128))).isFalse();
+        assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 8, RotationKind.HADAMARD, 128))).isEqualTo(wide && CpuFlags.VBMI);
+        assertThat(PackedDot.supports(TestMatrices.quantized(1, 256, 8, RotationKind.HADAMARD, 64))).isFalse();
+    }
+
+    private static boolean cpuinfoListsVbmi() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo")).contains("avx512_vbmi");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
