@@ -19,8 +19,8 @@ import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.simd.ParallelMatmul;
 
 /**
- * One op = Y = W·X for a batch of inputs (prefill). Each index block is decoded once per row and reused across the
- * batch, so weights·batch per second should grow with the batch until the FMAs dominate.
+ * One op = Y = W·X for a batch of inputs (prefill). Input vectors per second = ops/s × batch; compare with the GEMV
+ * rate to see what batching buys (each block's codes are read once and reused from L1 for every input).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -18,6 +18,9 @@ import org.turboquant.core.QuantizedMatrix;
  * and the row loops. Other widths, block sizes and vector widths keep {@link PanamaKernels}' generic path. b = 8
  * needs AVX-512 VBMI (vpermi2b) and runs only where {@link CpuFlags} finds it.
  *
+ * <p>Uniform 1-, 2- and 4-bit matrices normally go to {@link TableDot} instead; they come here when row groups are
+ * switched off ({@code -Dturboquant.rowGroups=false}), and the 2- and 4-bit dots also serve mixed-width runs.
+ *
  * <p>Block order: the dots take a list of block numbers ({@code 0, 1, 2, …} for a uniform row), so one run of a
  * mixed-width row ({@link MixedRowKernels}) uses the same code (b = 8 has no mixed-row use and walks blocks in order).
  *
