@@ -61,6 +61,19 @@ public final class TestMatrices {
         return scale;
     }
 
+    /**
+     * Every y[r] within 1e-5·‖ŵ_r‖·‖x‖ of the scalar reference's row r · x: the tolerance every GEMV kernel is held
+     * to (a relative error on the scale of the terms, which stays meaningful when a row's product cancels to ~0).
+     */
+    public static void assertMatchesReference(QuantizedMatrix m, float[] x, float[] y) {
+        float[] expected = new float[m.rows()];
+        ScalarKernels.gemv(m, x, expected);
+        double[] scale = productScale(m, x, 0);
+        for (int r = 0; r < m.rows(); r++)
+            org.assertj.core.api.Assertions.assertThat((double) Math.abs(y[r] - expected[r]))
+                    .as("row %d: %s vs %s", r, y[r], expected[r]).isLessThanOrEqualTo(1e-5 * scale[r] + 1e-30);
+    }
+
     /** ‖ŵ_r‖·‖x‖ per row: a bound on Σ|terms| of row r's product (Cauchy–Schwarz; rotations keep norms). */
     public static double[] productScale(QuantizedMatrix m, float[] x, int xOff) {
         return productScale(ScalarKernels.dequantize(m), m.rows(), m.cols(), x, xOff);
