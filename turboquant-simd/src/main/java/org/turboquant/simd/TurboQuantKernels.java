@@ -53,6 +53,12 @@ public interface TurboQuantKernels {
     /** Y[b·rows + r] = row r · X_b for r in [rowStart, rowEnd), given rotated[b] = rotateInput of input b; ≤ 64. */
     void gemmRotated(MixedQuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd);
 
+    /**
+     * Builds now whatever this implementation keeps with m for its products (the table kernels' regrouped copy of the
+     * codes), so that the first product does not pay for it; thread-safe, idempotent, a no-op where nothing is kept.
+     */
+    default void prepare(QuantizedMatrix m) {}
+
     /** y[r] = row r · x for r in [rowStart, rowEnd); y is indexed by row. */
     default void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd) {
         gemvRotated(m, rotateInput(m, x, 0), y, rowStart, rowEnd);

@@ -225,6 +225,15 @@ public final class TqTensor {
         MemorySegment.copy(all, 0, dst, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, all.length);
     }
 
+    /**
+     * Optional: does now the one-time work of the first product (mapping the codes; for 1- to 4-bit TurboQuant
+     * tensors, regrouping them for the table kernels), e.g. while a server starts rather than on its first request.
+     */
+    public void prepare() {
+        requireMatrix();
+        if (baseline == null && mixed == null) TurboQuantKernels.get().prepare(turboQuant.get());
+    }
+
     /** y = W·x with W the quantized matrix (rows × cols); x has cols elements, y rows. */
     public void matvec(float[] x, float[] y) {
         requireMatrix();

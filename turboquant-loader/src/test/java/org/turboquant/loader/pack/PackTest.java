@@ -172,6 +172,23 @@ class PackTest {
     }
 
     @Test
+    void prepareDoesTheFirstProductsWorkWithoutChangingResults() throws Exception {
+        Path src = checkpoint(tmp, 0);
+        Packer.pack(src, tmp.resolve("p"), options(), false, ProgressListener.NONE);
+        float[] x = gaussian(new Random(5), COLS), plain = new float[ROWS], prepared = new float[ROWS];
+        try (TqPack pack = TqPack.open(tmp.resolve("p"))) {
+            pack.tensor("layers.0.mlp.weight").matvec(x, plain);
+        }
+        try (TqPack pack = TqPack.open(tmp.resolve("p"))) {
+            TqTensor w = pack.tensor("layers.0.mlp.weight");
+            w.prepare();
+            w.prepare(); // idempotent
+            w.matvec(x, prepared);
+        }
+        assertThat(prepared).containsExactly(plain);
+    }
+
+    @Test
     void nonFiniteWeightFailsCleanlyAndLeavesNothing() throws IOException {
         Path src = checkpoint(tmp, Float.NaN);
         Path out = tmp.resolve("p");

@@ -80,6 +80,11 @@ public final class PanamaKernels implements TurboQuantKernels {
     }
 
     @Override
+    public void prepare(QuantizedMatrix m) {
+        if (TableDot.supports(m)) RowGroups.of(m);
+    }
+
+    @Override
     public void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
         if (TableDot.supports(m)) { // b = 1, 2, 4 at 512 bits, whole-chunk blocks: the input in look-up tables

@@ -101,6 +101,21 @@ class TableDotTest {
         if (TableDot.supports(m)) assertThat(RowGroups.of(m)).isSameAs(RowGroups.of(m));
     }
 
+    /** prepare() builds the regrouped codes up front (where the table kernels apply) and changes no result. */
+    @Test
+    void prepareBuildsTheRowGroupsOnceAndChangesNoResult() {
+        PanamaKernels kernels = PanamaKernels.create(0);
+        for (int bits : new int[] {4, 5}) {
+            QuantizedMatrix m = TestMatrices.quantized(40, 300, bits, RotationKind.HADAMARD, 128);
+            float[] x = TestMatrices.gaussian(300, 2), before = new float[40], after = new float[40];
+            kernels.gemv(TestMatrices.quantized(40, 300, bits, RotationKind.HADAMARD, 128), x, before, 0, 40);
+            kernels.prepare(m);
+            kernels.prepare(m);
+            kernels.gemv(m, x, after, 0, 40);
+            assertArrayEquals(before, after, "bits " + bits);
+        }
+    }
+
     /** Field i of nibble s of a packed chunk holds the index of column nibbleColumns[s·4/b + i]. */
     @ParameterizedTest(name = "bits {0}")
     @ValueSource(ints = {1, 2, 4})
