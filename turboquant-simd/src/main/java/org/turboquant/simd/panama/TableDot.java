@@ -52,12 +52,12 @@ final class TableDot {
         int tableFloats = three ? chunks * TableDot3.TABLES_PER_CHUNK * TableDot3.ENTRIES
                 : 2 * rg.bytesPerBlock * L; // one table per nibble of a block
         int first = rowStart / RowGroups.ROWS, groups = (rowEnd + RowGroups.ROWS - 1) / RowGroups.ROWS - first;
-        float[] fields = three ? null : fieldValues(bits, m.centroids());
+        float[] fields = three ? TableDot3.fieldValues(m.centroids()) : fieldValues(bits, m.centroids());
         int[] columns = three ? null : nibbleColumns(bits);
         float[] tables = new float[batch * tableFloats], acc = new float[batch * groups * L];
         for (int k = 0; k < m.blocksPerRow(); k++) {
             for (int b = 0; b < batch; b++) {
-                if (three) TableDot3.build(m.centroids(), rotated[b], k * g, chunks, tables, b * tableFloats);
+                if (three) TableDot3.build(fields, rotated[b], k * g, chunks, tables, b * tableFloats);
                 else build(bits, fields, columns, rotated[b], k * g, chunks, tables, b * tableFloats);
             }
             int gi = 0;

@@ -62,22 +62,31 @@ final class TableDot3 {
     }
 
     /**
-     * The tables of one block for one input: table s = 2·(c·32 + t) + h at {@code out[outOff + 64s ..]}, entry
-     * e = Σ over the pair's two columns of centroid[index of that column in e]·x[column].
+     * The centroid each entry e of a table gives the pair's first and second column: {@code [e]} and
+     * {@code [64 + e]}, from the bits of e as {@link #build} lays them out. Computed once per product.
      */
-    static void build(float[] centroids, float[] x, int xOff, int chunks, float[] out, int outOff) {
-        float[] first = new float[ENTRIES], second = new float[ENTRIES];
+    static float[] fieldValues(float[] centroids) {
+        float[] f = new float[2 * ENTRIES];
         for (int e = 0; e < ENTRIES; e++) {
-            first[e] = centroids[(e & 3) | ((e >>> 4) & 1) << 2];
-            second[e] = centroids[((e >>> 2) & 3) | ((e >>> 5) & 1) << 2];
+            f[e] = centroids[(e & 3) | ((e >>> 4) & 1) << 2];
+            f[ENTRIES + e] = centroids[((e >>> 2) & 3) | ((e >>> 5) & 1) << 2];
         }
+        return f;
+    }
+
+    /**
+     * The tables of one block for one input: table s = 2·(c·32 + t) + h at {@code out[outOff + 64s ..]}, entry
+     * e = Σ over the pair's two columns of centroid[index of that column in e]·x[column] ({@code fields} from
+     * {@link #fieldValues}).
+     */
+    static void build(float[] fields, float[] x, int xOff, int chunks, float[] out, int outOff) {
         for (int c = 0; c < chunks; c++, xOff += BitPacking.CHUNK) {
             for (int t = 0; t < PLANE2_BYTES; t++) {
                 for (int h = 0; h < 2; h++, outOff += ENTRIES) {
                     int col = t / 16 * 64 + 32 * h + t % 16; // fields 2h and 2h + 1 of the byte: col, col + 16
                     FloatVector xa = FloatVector.broadcast(F, x[xOff + col]), xb = FloatVector.broadcast(F, x[xOff + col + 16]);
                     for (int p = 0; p < ENTRIES; p += L)
-                        FloatVector.fromArray(F, first, p).mul(xa).add(FloatVector.fromArray(F, second, p).mul(xb))
+                        FloatVector.fromArray(F, fields, p).mul(xa).add(FloatVector.fromArray(F, fields, ENTRIES + p).mul(xb))
                                 .intoArray(out, outOff + p);
                 }
             }
