@@ -1,7 +1,10 @@
 package org.turboquant.simd;
 
+import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +21,9 @@ public final class ParallelMatmul implements AutoCloseable {
     /** Rows below which splitting costs more than it saves. */
     private static final int MIN_ROWS_PER_TASK = 64;
 
+    /** Inputs rotated and multiplied together at most (the kernels' GEMM batch limit). */
+    private static final int MAX_BATCH = 64;
+
     /**
      * How long an idle worker, and a caller waiting for the other ranges, poll before parking. Waking a parked thread
      * costs tens of microseconds on the 2-core VM, as much as a whole 1-bit 4096² GEMV's half; a model's products
@@ -31,9 +37,11 @@ public final class ParallelMatmul implements AutoCloseable {
     }
 
     private final int threads;
-    private final ExecutorService pool;
+    /** Runs the ranges other than the caller's; null for one thread. */
+    private final Executor pool;
+    /** The pool this instance created and shuts down on close; null when shared or the caller's. */
+    private final ExecutorService ownPool;
     private final TurboQuantKernels kernels;
-    private final boolean shared;
 
     /** Products on {@code threads} threads (the caller plus threads − 1 daemon workers) with the selected kernels. */
     public ParallelMatmul(int threads) {
@@ -45,23 +53,47 @@ public final class ParallelMatmul implements AutoCloseable {
     }
 
     private ParallelMatmul(int threads, TurboQuantKernels kernels, boolean shared) {
-        this.shared = shared;
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        checkThreads(threads);
         this.threads = threads;
         this.kernels = kernels;
         AtomicInteger n = new AtomicInteger();
         // threads − 1 workers: the calling thread takes a range too, and an idle extra worker would spin on a core
-        this.pool = threads == 1 ? null : new ThreadPoolExecutor(threads - 1, threads - 1, 0, TimeUnit.MILLISECONDS,
-                new SpinningQueue(), r -> {
+        ExecutorService workers = threads == 1 ? null : new ThreadPoolExecutor(threads - 1, threads - 1, 0,
+                TimeUnit.MILLISECONDS, new SpinningQueue(), r -> {
             Thread t = new Thread(r, "turboquant-matmul-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        this.pool = workers;
+        this.ownPool = shared ? null : workers; // the shared pool lives as long as the JVM
+    }
+
+    private ParallelMatmul(int threads, Executor executor) {
+        checkThreads(threads);
+        this.threads = threads;
+        this.kernels = TurboQuantKernels.get();
+        this.pool = threads == 1 ? null : Objects.requireNonNull(executor, "executor");
+        this.ownPool = null;
     }
 
     /** The JVM-wide instance with one thread per available processor. */
     public static ParallelMatmul shared() {
         return DefaultHolder.INSTANCE;
+    }
+
+    /** Products on {@code threads} threads of a pool of its own (close it to stop the workers). */
+    public static ParallelMatmul withThreads(int threads) {
+        return new ParallelMatmul(threads);
+    }
+
+    /**
+     * Products split into {@code threads} row ranges: the calling thread takes ranges itself and hands
+     * {@code threads} − 1 tasks to the caller's {@code executor}, which this instance never shuts down. A range no
+     * executor thread has started when the caller runs out of work is done by the caller, so a busy (or saturated,
+     * or rejecting) executor slows products down but never blocks them.
+     */
+    public static ParallelMatmul on(ExecutorService executor, int threads) {
+        return new ParallelMatmul(threads, executor);
     }
 
     public int threads() {
@@ -74,57 +106,78 @@ public final class ParallelMatmul implements AutoCloseable {
 
     /** y = W·x over all rows. */
     public void gemv(QuantizedMatrix m, float[] x, float[] y) {
-        gemv(m.rows(), m.cols(), x, y, off -> kernels.rotateInput(m, x, off),
-                (rotated, start, end) -> kernels.gemvRotated(m, rotated, y, start, end));
+        gemv(TurboQuantRows.of(kernels, m), x, 0, y, 0, null, false);
     }
 
     /** Y = W·X for {@code batch} row-major input vectors; Y is batch × rows. */
     public void gemm(QuantizedMatrix m, float[] x, int batch, float[] y) {
-        gemm(m.rows(), m.cols(), x, batch, y, off -> kernels.rotateInput(m, x, off),
-                (rotated, ys, start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
+        gemm(TurboQuantRows.of(kernels, m), x, 0, batch, y, 0, null, false);
     }
 
     /** y = W·x over all rows of a mixed-width matrix. */
     public void gemv(MixedQuantizedMatrix m, float[] x, float[] y) {
-        gemv(m.rows(), m.cols(), x, y, off -> kernels.rotateInput(m, x, off),
-                (rotated, start, end) -> kernels.gemvRotated(m, rotated, y, start, end));
+        gemv(TurboQuantRows.of(kernels, m), x, 0, y, 0, null, false);
     }
 
     /** Y = W·X for {@code batch} row-major input vectors and a mixed-width matrix; Y is batch × rows. */
     public void gemm(MixedQuantizedMatrix m, float[] x, int batch, float[] y) {
-        gemm(m.rows(), m.cols(), x, batch, y, off -> kernels.rotateInput(m, x, off),
-                (rotated, ys, start, end) -> kernels.gemmRotated(m, rotated, ys, start, end));
+        gemm(TurboQuantRows.of(kernels, m), x, 0, batch, y, 0, null, false);
     }
 
-    private interface RotatedGemv {
-        void run(float[] rotated, int start, int end);
+    /**
+     * y[yOff + r] = (accumulate ? y[yOff + r] : 0) + row r · x[xOff ..] + (bias == null ? 0 : bias[r]) for every row:
+     * the input prepared once (not once per row range), the rows split over the pool, each range finished (bias,
+     * accumulate) by the thread that computed it.
+     *
+     * @throws IndexOutOfBoundsException when x or y does not hold the range used
+     * @throws IllegalArgumentException  when bias is not rows long
+     */
+    public void gemv(RowKernel m, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean accumulate) {
+        int rows = m.rows();
+        ProductArgs.check("x", x.length, xOff, m.cols());
+        ProductArgs.check("y", y.length, yOff, rows);
+        ProductArgs.checkBias(bias, rows);
+        float[] input = m.prepareInput(x, xOff);
+        boolean direct = yOff == 0 && bias == null && !accumulate;
+        float[] out = direct ? y : new float[rows];
+        forRowRanges(rows, (start, end) -> {
+            m.gemv(input, out, start, end);
+            if (!direct) finish(out, 0, y, yOff, rows, 1, bias, accumulate, start, end);
+        });
     }
 
-    private interface RotatedGemm {
-        void run(float[][] rotated, float[] y, int start, int end);
-    }
-
-    /** The input rotated once (not once per row range), then the rows split over the pool. */
-    private void gemv(int rows, int cols, float[] x, float[] y, java.util.function.IntFunction<float[]> rotate,
-                      RotatedGemv product) {
-        checkLength("x", x.length, cols);
-        checkLength("y", y.length, rows);
-        float[] rotated = rotate.apply(0);
-        forRowRanges(rows, (start, end) -> product.run(rotated, start, end));
-    }
-
-    /** Batches of at most 64 inputs, each rotated once, then the rows split over the pool. */
-    private void gemm(int rows, int cols, float[] x, int batch, float[] y, java.util.function.IntFunction<float[]> rotate,
-                      RotatedGemm product) {
-        checkLength("X", x.length, (long) batch * cols);
-        checkLength("Y", y.length, (long) batch * rows);
-        for (int b0 = 0; b0 < batch; b0 += 64) {
-            int nb = Math.min(64, batch - b0);
-            float[][] rotated = new float[nb][];
-            for (int b = 0; b < nb; b++) rotated[b] = rotate.apply((b0 + b) * cols);
+    /**
+     * The same for {@code batch} inputs at x[xOff + b·cols + c], outputs at y[yOff + b·rows + r]: batches of at most
+     * 64 inputs, each prepared once, then the rows split over the pool.
+     */
+    public void gemm(RowKernel m, float[] x, int xOff, int batch, float[] y, int yOff, float[] bias, boolean accumulate) {
+        int rows = m.rows(), cols = m.cols();
+        if (batch < 0) throw new IllegalArgumentException("batch must be >= 0, got " + batch);
+        ProductArgs.check("x", x.length, xOff, (long) batch * cols);
+        ProductArgs.check("y", y.length, yOff, (long) batch * rows);
+        ProductArgs.checkBias(bias, rows);
+        for (int b0 = 0; b0 < batch; b0 += MAX_BATCH) {
+            int nb = Math.min(MAX_BATCH, batch - b0);
+            float[][] inputs = new float[nb][];
+            for (int b = 0; b < nb; b++) inputs[b] = m.prepareInput(x, xOff + (b0 + b) * cols);
             float[] ys = new float[nb * rows];
-            forRowRanges(rows, (start, end) -> product.run(rotated, ys, start, end));
-            System.arraycopy(ys, 0, y, b0 * rows, ys.length);
+            int yChunk = yOff + b0 * rows;
+            forRowRanges(rows, (start, end) -> {
+                m.gemm(inputs, ys, start, end);
+                finish(ys, 0, y, yChunk, rows, nb, bias, accumulate, start, end);
+            });
+        }
+    }
+
+    /** y[yOff + b·rows + r] = (accumulate ? y[..] : 0) + out[outOff + b·rows + r] + bias[r], rows [start, end). */
+    private static void finish(float[] out, int outOff, float[] y, int yOff, int rows, int batch, float[] bias,
+                               boolean accumulate, int start, int end) {
+        for (int b = 0; b < batch; b++) {
+            int o = outOff + b * rows, t = yOff + b * rows;
+            for (int r = start; r < end; r++) {
+                float v = accumulate ? y[t + r] + out[o + r] : out[o + r];
+                y[t + r] = bias == null ? v : v + bias[r];
+            }
         }
     }
 
@@ -146,7 +199,11 @@ public final class ParallelMatmul implements AutoCloseable {
             return;
         }
         RangeJob job = new RangeJob(rows, tasks, task);
-        for (int t = 1; t < tasks; t++) pool.execute(job);
+        try {
+            for (int t = 1; t < tasks; t++) pool.execute(job);
+        } catch (RejectedExecutionException e) {
+            // a caller's executor that is shut down or full: the caller claims the ranges nobody else will
+        }
         job.run(); // the caller claims ranges too, so a range no worker has started yet is never waited for
         job.awaitAll();
     }
@@ -212,13 +269,12 @@ public final class ParallelMatmul implements AutoCloseable {
         }
     }
 
-    private static void checkLength(String what, long actual, long expected) {
-        if (actual < expected)
-            throw new IllegalArgumentException(what + " has " + actual + " elements, needs " + expected);
+    private static void checkThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
 
     @Override
     public void close() {
-        if (pool != null && !shared) pool.shutdown(); // the shared pool lives as long as the JVM
+        if (ownPool != null) ownPool.shutdown(); // never the shared pool nor a caller's executor
     }
 }

@@ -15,6 +15,16 @@ public final class ScalarTurboQuantKernels implements TurboQuantKernels {
     }
 
     @Override
+    public String describe() {
+        String why = Boolean.parseBoolean(System.getProperty("turboquant.simd", "true"))
+                ? (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()
+                        ? "jdk.incubator.vector is not enabled (add --add-modules jdk.incubator.vector)"
+                        : "the Vector API kernels failed to load")
+                : "-Dturboquant.simd=false";
+        return "scalar: the reference kernels, no vectors (" + why + "); 30-40x slower than the Vector API kernels";
+    }
+
+    @Override
     public void unpack(MemorySegment src, long srcOff, int count, int bits, byte[] dst, int dstOff) {
         BitPacking.unpack(src, srcOff, count, bits, dst, dstOff);
     }

@@ -21,6 +21,14 @@ public interface TurboQuantKernels {
     /** Human-readable name, e.g. "panama-512" or "scalar". */
     String name();
 
+    /**
+     * Which kernels run in this JVM and why, one line: the implementation, the vector width, and which specialised
+     * paths (table kernels, packed-byte kernels) are on. For start-up logs and bug reports.
+     */
+    default String describe() {
+        return name();
+    }
+
     /** Unpacks {@code count} b-bit indices (layout of {@link org.turboquant.core.BitPacking}). */
     void unpack(MemorySegment src, long srcOff, int count, int bits, byte[] dst, int dstOff);
 

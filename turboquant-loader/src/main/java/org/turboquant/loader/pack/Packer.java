@@ -263,7 +263,7 @@ public final class Packer {
             SourceTensor t = plan.source();
             if (!plan.quantized()) {
                 return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), Method.KEPT.id(), null, null,
-                        null, null, null, null, false, 0, 0, Map.of("data", t.name()), null,
+                        null, null, null, null, plan.transposed(), plan.rows(), plan.cols(), Map.of("data", t.name()), null,
                         bitsPerWeight(t.byteSize(), t.numel()), plan.keptReason(), null, null);
             }
             double bpw = bitsPerWeight(partBytes(encoder), t.numel());

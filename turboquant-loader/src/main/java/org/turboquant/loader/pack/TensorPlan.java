@@ -39,7 +39,16 @@ record TensorPlan(SourceTensor source, Method method, double rate, BitBudget.Wid
         return new TensorPlan(t, options.method(), rate, widths, transposed, (int) rows, (int) cols, null);
     }
 
+    /**
+     * A kept tensor. A 2-D one records its matrix orientation as a quantized one would (an ONNX MatMul weight:
+     * transposed, rows = out), so that it can be multiplied from the pack; other tensors record rows = cols = 0.
+     */
     static TensorPlan kept(SourceTensor t, String reason) {
+        if (t.rank() == 2 && t.dim(0) <= Integer.MAX_VALUE && t.dim(1) <= Integer.MAX_VALUE) {
+            boolean transposed = t.usage() == Usage.MATMUL_WEIGHT;
+            int rows = (int) (transposed ? t.dim(1) : t.dim(0)), cols = (int) (transposed ? t.dim(0) : t.dim(1));
+            return new TensorPlan(t, Method.KEPT, 0, null, transposed, rows, cols, reason);
+        }
         return new TensorPlan(t, Method.KEPT, 0, null, false, 0, 0, reason);
     }
 

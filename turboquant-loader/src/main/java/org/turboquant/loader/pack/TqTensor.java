@@ -3,146 +3,53 @@ package org.turboquant.loader.pack;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.Map;
-import org.turboquant.core.BitPacking;
-import org.turboquant.core.BlockLayout;
-import org.turboquant.core.MixedLayout;
+import java.util.Arrays;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
-import org.turboquant.core.Rotation;
-import org.turboquant.core.RotationKind;
-import org.turboquant.core.baseline.BaselineMatrix;
-import org.turboquant.core.baseline.Q4_0Matrix;
-import org.turboquant.core.baseline.Q8_0Matrix;
-import org.turboquant.core.baseline.RtnMatrix;
 import org.turboquant.loader.BadInputException;
 import org.turboquant.loader.safetensors.DType;
+import org.turboquant.loader.safetensors.FloatCodec;
 import org.turboquant.loader.safetensors.SafetensorsFile;
 import org.turboquant.loader.safetensors.Shapes;
-import org.turboquant.loader.safetensors.TensorInfo;
 import org.turboquant.simd.ParallelMatmul;
-import org.turboquant.simd.TurboQuantKernels;
 
 /**
- * One tensor of a {@link TqPack}: decoded on demand, multiplied straight from its codes. Immutable and thread-safe;
- * its memory stays valid until the pack is closed.
+ * One tensor of a {@link TqPack}: its manifest metadata, and, for every matrix whatever its method, the
+ * {@link WeightMatrix} operations, delegated to the method's own class (built by {@link StoredMatrices}). Immutable
+ * and thread-safe; its memory stays valid until the pack is closed.
  *
- * <p>{@link #dequantize()} returns the source's layout (shape and orientation). {@link #matvec} and {@link #matmul}
- * act on the quantized matrix, whose rows are weight vectors along the reduction axis: [out, in] for a PyTorch
- * Linear weight and for an ONNX MatMul weight alike (the latter is stored [in, out] in the source and transposed
- * for quantization, see {@link #transposed()}).
+ * <p>{@link #dequantize()} returns the source's layout (shape and orientation). The {@link WeightMatrix} operations
+ * act on the matrix W whose rows are weight vectors along the reduction axis: [out, in] for a PyTorch Linear weight
+ * and for an ONNX MatMul weight alike (the latter is stored [in, out] in the source, see {@link #transposed()}).
+ * A kept tensor that is not a 2-D float matrix (a bias, a LayerNorm weight) has only {@link #dequantize()}; the
+ * matrix operations throw {@link UnsupportedOperationException}.
  */
-public final class TqTensor {
+public final class TqTensor implements WeightMatrix {
     private final Manifest.TensorEntry entry;
     private final Method method;
-    /** Built on first use: regenerating a QR rotation costs O(g³), which open and inspect should not pay. */
-    private final Lazy<QuantizedMatrix> turboQuant;
-    /** The same for a mixed-width TurboQuant tensor (then {@link #turboQuant} is null). */
-    private final Lazy<MixedQuantizedMatrix> mixed;
-    /** Q8_0, Q4_0 or RTN; null otherwise. */
-    private final BaselineMatrix baseline;
+    /** A kept tensor's bytes, as in the source; null for quantized tensors. */
     private final MemorySegment keptData;
+    /** The matrix operations; null for a kept tensor that is not a 2-D float matrix. */
+    private final StoredMatrix matrix;
 
-    TqTensor(Manifest.TensorEntry entry, SafetensorsFile weights, Path packDir) {
+    TqTensor(Manifest.TensorEntry entry, SafetensorsFile weights, Path packDir, ParallelMatmul pool) {
         this.entry = entry;
         this.method = parseMethod(entry, packDir);
-        Map<String, String> parts = entry.parts();
         PartReader r = new PartReader(weights, packDir, entry);
-        int rows = entry.rows(), cols = entry.cols();
         if (entry.shape() == null) throw r.bad("missing field 'shape'");
-        DType.fromId(String.valueOf(entry.dtype())).orElseThrow(() -> r.bad("unknown dtype '" + entry.dtype() + "'"));
+        if (entry.parts() == null) throw r.bad("no parts");
+        DType dtype = DType.fromId(String.valueOf(entry.dtype()))
+                .orElseThrow(() -> r.bad("unknown dtype '" + entry.dtype() + "'"));
         if (method != Method.KEPT) {
+            int rows = entry.rows(), cols = entry.cols();
+            if (rows < 1 || cols < 1) throw r.bad("rows " + rows + " and cols " + cols + " must be >= 1");
             long[] expected = entry.transposed() ? new long[] {cols, rows} : new long[] {rows, cols};
-            if (!java.util.Arrays.equals(entry.shape(), expected))
-                throw r.bad("shape " + java.util.Arrays.toString(entry.shape()) + " disagrees with rows " + rows
+            if (!Arrays.equals(entry.shape(), expected))
+                throw r.bad("shape " + Arrays.toString(entry.shape()) + " disagrees with rows " + rows
                         + ", cols " + cols + (entry.transposed() ? " (transposed)" : ""));
         }
-        switch (method) {
-            case TURBOQUANT -> {
-                RotationKind kind = RotationKind.parse(r.require(entry.rotation(), "rotation"));
-                BlockLayout layout = BlockLayout.of(cols, r.require(entry.blockSize(), "block_size"), kind);
-                if (layout.blockSize() != entry.blockSize())
-                    throw r.bad("block_size " + entry.blockSize() + " is not valid for " + cols + " columns and " + kind.id());
-                int bits = r.require(entry.bits(), "bits");
-                if (bits < 1 || bits > 8) throw r.bad("bits " + bits + " not in 1..8");
-                long seed = Long.parseUnsignedLong(r.require(entry.seed(), "seed"), 16);
-                DType scaleType = "f32".equals(entry.normDtype()) ? DType.F32 : DType.F16;
-                float[] scales = PartBytes.toFloats(r.part("scales", scaleType, rows, layout.blocksPerRow()), scaleType);
-                float[] centroids = PartBytes.toFloats(r.part("centroids", DType.F32, 1L << bits), DType.F32);
-                if (entry.mixed()) {
-                    this.mixed = mixedMatrix(r, entry, layout, kind, seed, bits, centroids, scales);
-                    this.turboQuant = null;
-                } else {
-                    MemorySegment codes = r.part("codes", DType.U8, rows, BitPacking.packedBytes(layout.paddedCols(), bits));
-                    this.turboQuant = new Lazy<>(() -> new QuantizedMatrix(rows, layout, bits,
-                            Rotation.of(kind, layout.blockSize(), seed), centroids, codes, scales));
-                    this.mixed = null;
-                }
-                this.baseline = null;
-                this.keptData = null;
-            }
-            case Q8_0 -> {
-                int nb = Q8_0Matrix.blocksPerRow(cols);
-                this.baseline = new Q8_0Matrix(rows, cols, r.part("quants", DType.I8, rows, (long) nb * Q8_0Matrix.BLOCK),
-                        r.part("scales", DType.F16, rows, nb));
-                this.turboQuant = null;
-                this.mixed = null;
-                this.keptData = null;
-            }
-            case Q4_0 -> {
-                int nb = Q4_0Matrix.blocksPerRow(cols);
-                this.baseline = new Q4_0Matrix(rows, cols, r.part("quants", DType.U8, rows, (long) nb * Q4_0Matrix.BLOCK_BYTES),
-                        r.part("scales", DType.F16, rows, nb));
-                this.turboQuant = null;
-                this.mixed = null;
-                this.keptData = null;
-            }
-            case RTN -> {
-                int bits = r.require(entry.bits(), "bits");
-                this.baseline = new RtnMatrix(rows, cols, bits, r.part("codes", DType.U8, rows, RtnMatrix.rowStrideBytes(cols, bits)),
-                        PartBytes.toFloats(r.part("scales", DType.F32, rows), DType.F32));
-                this.turboQuant = null;
-                this.mixed = null;
-                this.keptData = null;
-            }
-            case KEPT -> {
-                DType dtype = DType.fromId(entry.dtype()).orElseThrow(() -> r.bad("unknown dtype " + entry.dtype()));
-                this.keptData = r.part("data", dtype, entry.shape());
-                this.turboQuant = null;
-                this.mixed = null;
-                this.baseline = null;
-            }
-            default -> throw new IllegalStateException();
-        }
-        if (parts == null) throw r.bad("no parts");
-    }
-
-    /** Reads and checks the parts of a mixed-width tensor; the matrix (and its rotation) is built on first use. */
-    private static Lazy<MixedQuantizedMatrix> mixedMatrix(PartReader r, Manifest.TensorEntry entry, BlockLayout layout,
-                                                          RotationKind kind, long seed, int bits, float[] centroids,
-                                                          float[] scales) {
-        int rows = entry.rows();
-        int wideBits = entry.wideBits();
-        if (wideBits <= bits || wideBits > 8) throw r.bad("wide_bits " + wideBits + " must be in " + (bits + 1) + "..8");
-        long units = (long) rows * MixedLayout.unitsPerRow(layout);
-        long wideUnits = r.require(entry.wideUnits(), "wide_units");
-        if (wideUnits < 0 || wideUnits > units) throw r.bad("wide_units " + wideUnits + " not in 0.." + units);
-        byte[] bitmap = r.part("widths", DType.U8, MixedLayout.bitmapBytes(units)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-        MixedLayout mixedLayout;
-        try {
-            mixedLayout = MixedLayout.of(rows, layout, bitmap);
-        } catch (IllegalArgumentException e) {
-            throw r.bad(e.getMessage());
-        }
-        if (mixedLayout.totalUnits(true) != wideUnits)
-            throw r.bad("width map marks " + mixedLayout.totalUnits(true) + " wide units, manifest says " + wideUnits);
-        int unitIndices = mixedLayout.unitIndices();
-        long codeBytes = MixedQuantizedMatrix.codeBytes(mixedLayout, BitPacking.packedBytes(unitIndices, bits),
-                BitPacking.packedBytes(unitIndices, wideBits), rows);
-        MemorySegment codes = r.part("codes", DType.U8, codeBytes);
-        float[] wideCentroids = PartBytes.toFloats(r.part("wide_centroids", DType.F32, 1L << wideBits), DType.F32);
-        return new Lazy<>(() -> new MixedQuantizedMatrix(mixedLayout, Rotation.of(kind, layout.blockSize(), seed), bits,
-                centroids, wideBits, wideCentroids, codes, scales));
+        this.keptData = method == Method.KEPT ? r.part("data", dtype, entry.shape()) : null;
+        this.matrix = StoredMatrices.read(method, r, dtype, keptData, pool);
     }
 
     private static Method parseMethod(Manifest.TensorEntry e, Path packDir) {
@@ -153,6 +60,7 @@ public final class TqTensor {
         }
     }
 
+    @Override
     public String name() { return entry.name(); }
 
     /** The source shape. */
@@ -164,29 +72,34 @@ public final class TqTensor {
     public int bits() { return entry.bits() == null ? 0 : entry.bits(); }
 
     /** Whether this TurboQuant tensor mixes two widths ({@link #mixedMatrix()}). */
-    public boolean mixedWidths() { return mixed != null; }
+    public boolean mixedWidths() { return matrix instanceof MixedWeights; }
 
     /** Stored bits per weight, every part included. */
     public double bitsPerWeight() { return entry.bitsPerWeight(); }
 
-    /** Whether the quantized matrix is the transpose of the source (ONNX MatMul weights). */
+    /** Whether the matrix W is the transpose of the source (ONNX MatMul weights). */
     public boolean transposed() { return entry.transposed(); }
 
     public boolean quantized() { return method != Method.KEPT; }
 
+    /** Whether the {@link WeightMatrix} operations apply: every quantized tensor, and kept 2-D float tensors. */
+    public boolean isMatrix() { return matrix != null; }
+
     public Manifest.TensorEntry manifestEntry() { return entry; }
 
     /** The TurboQuant matrix, for direct use with the kernels; null for other methods. */
-    public QuantizedMatrix matrix() { return turboQuant == null ? null : turboQuant.get(); }
+    public QuantizedMatrix matrix() { return matrix instanceof TurboQuantWeights t ? t.matrix() : null; }
 
     /** The mixed-width TurboQuant matrix, for direct use with the kernels; null for other tensors. */
-    public MixedQuantizedMatrix mixedMatrix() { return mixed == null ? null : mixed.get(); }
+    public MixedQuantizedMatrix mixedMatrix() { return matrix instanceof MixedWeights m ? m.matrix() : null; }
 
-    /** Rows of the quantized matrix (outputs). */
-    public int rows() { return entry.rows(); }
+    /** Rows of W (outputs); 0 for a kept tensor that is not a matrix. */
+    @Override
+    public int rows() { return matrix == null ? entry.rows() : matrix.rows(); }
 
-    /** Columns of the quantized matrix (the reduction dimension). */
-    public int cols() { return entry.cols(); }
+    /** Columns of W (the reduction dimension); 0 for a kept tensor that is not a matrix. */
+    @Override
+    public int cols() { return matrix == null ? entry.cols() : matrix.cols(); }
 
     public long numel() {
         return Shapes.numel(entry.shape());
@@ -195,28 +108,14 @@ public final class TqTensor {
     /** The whole tensor as floats, in the source's shape and orientation (row-major). */
     public float[] dequantize() {
         if (method == Method.KEPT) {
-            float[] out = new float[Math.toIntExact(numel())];
             DType dtype = DType.fromId(entry.dtype()).orElseThrow();
             if (!dtype.isFloat()) throw new UnsupportedOperationException(name() + " is " + dtype.id() + ", not a float tensor");
-            org.turboquant.loader.safetensors.FloatCodec.decode(keptData, dtype, 0, out, 0, out.length);
+            float[] out = new float[Math.toIntExact(numel())];
+            FloatCodec.decode(keptData, dtype, 0, out, 0, out.length);
             return out;
         }
-        int rows = entry.rows(), cols = entry.cols();
-        float[] m;
-        if (baseline != null) {
-            m = baseline.dequantize();
-        } else if (mixed != null) {
-            m = new float[Math.multiplyExact(rows, cols)];
-            TurboQuantKernels kernels = TurboQuantKernels.get();
-            MixedQuantizedMatrix q = mixed.get();
-            for (int r = 0; r < rows; r++) kernels.dequantizeRow(q, r, m, r * cols);
-        } else {
-            m = new float[Math.multiplyExact(rows, cols)];
-            TurboQuantKernels kernels = TurboQuantKernels.get();
-            QuantizedMatrix q = turboQuant.get();
-            for (int r = 0; r < rows; r++) kernels.dequantizeRow(q, r, m, r * cols);
-        }
-        return entry.transposed() ? transpose(m, rows, cols) : m;
+        float[] m = matrix.decodeAll();
+        return entry.transposed() ? transpose(m, matrix.rows(), matrix.cols()) : m;
     }
 
     /** {@link #dequantize()} into {@code dst} as native-order floats, starting at byte 0. */
@@ -226,44 +125,57 @@ public final class TqTensor {
     }
 
     /**
-     * Optional: does now the one-time work of the first product (mapping the codes; for 1- to 4-bit TurboQuant
-     * tensors, regrouping them for the table kernels), e.g. while a server starts rather than on its first request.
+     * Optional: does now the one-time data work of the first product (building the matrix; for 1- to 4-bit
+     * TurboQuant tensors, regrouping the codes for the table kernels). {@link #warmUp()} does this and the JIT.
      */
     public void prepare() {
-        requireMatrix();
-        if (baseline == null && mixed == null) TurboQuantKernels.get().prepare(turboQuant.get());
+        requireMatrix().prepare();
     }
 
-    /** y = W·x with W the quantized matrix (rows × cols); x has cols elements, y rows. */
-    public void matvec(float[] x, float[] y) {
-        requireMatrix();
-        if (baseline != null) baseline.gemv(x, y); // baselines are here for comparison: scalar reference products
-        else if (mixed != null) ParallelMatmul.shared().gemv(mixed.get(), x, y);
-        else ParallelMatmul.shared().gemv(turboQuant.get(), x, y);
+    /** Which kernel multiplies this tensor, e.g. "turboquant 4-bit g=128 (panama-512)". */
+    public String kernel() {
+        return requireMatrix().describeKernel();
     }
 
-    /** Y = W·X for {@code batch} row-major input vectors (batch × cols); Y is batch × rows. */
+    @Override
+    public void matvec(float[] x, int xOff, float[] y, int yOff, float[] bias, boolean accumulate) {
+        requireMatrix().matvec(x, xOff, y, yOff, bias, accumulate);
+    }
+
+    /** Y = W·X for {@code batch} row-major input vectors (exactly batch × cols); Y exactly batch × rows. */
     public void matmul(float[] x, int batch, float[] y) {
-        requireMatrix();
-        if (mixed != null) {
-            ParallelMatmul.shared().gemm(mixed.get(), x, batch, y);
-            return;
-        }
-        if (method == Method.TURBOQUANT) {
-            ParallelMatmul.shared().gemm(turboQuant.get(), x, batch, y);
-            return;
-        }
-        int rows = entry.rows(), cols = entry.cols();
-        float[] xb = new float[cols], yb = new float[rows];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(x, b * cols, xb, 0, cols);
-            matvec(xb, yb);
-            System.arraycopy(yb, 0, y, b * rows, rows);
-        }
+        StoredMatrix m = requireMatrix();
+        org.turboquant.simd.ProductArgs.checkExact(name() + ": x", x.length, Math.multiplyExact(batch, m.cols()), "columns × batch");
+        org.turboquant.simd.ProductArgs.checkExact(name() + ": y", y.length, Math.multiplyExact(batch, m.rows()), "rows × batch");
+        m.matmul(x, 0, batch, y, 0, null, false);
     }
 
-    private void requireMatrix() {
-        if (method == Method.KEPT) throw new UnsupportedOperationException(name() + " is kept, not a quantized matrix");
+    @Override
+    public void matmul(float[] x, int xOff, int batch, float[] y, int yOff, float[] bias, boolean accumulate) {
+        requireMatrix().matmul(x, xOff, batch, y, yOff, bias, accumulate);
+    }
+
+    @Override
+    public void matmul(MemorySegment x, long xByteOff, int batch, MemorySegment y, long yByteOff, float[] bias,
+                       boolean accumulate) {
+        requireMatrix().matmul(x, xByteOff, batch, y, yByteOff, bias, accumulate);
+    }
+
+    @Override
+    public void row(int r, float[] out, int outOff) {
+        requireMatrix().row(r, out, outOff);
+    }
+
+    @Override
+    public void warmUp() {
+        requireMatrix().warmUp();
+    }
+
+    private StoredMatrix requireMatrix() {
+        if (matrix == null)
+            throw new UnsupportedOperationException(name() + " is kept as " + entry.dtype() + Arrays.toString(entry.shape())
+                    + ", not a 2-D float matrix");
+        return matrix;
     }
 
     private static float[] transpose(float[] m, int rows, int cols) {
@@ -272,60 +184,5 @@ public final class TqTensor {
             for (int c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
         }
         return out;
-    }
-
-    /** A value computed once, on first use, by whichever thread gets there first. */
-    private static final class Lazy<T> {
-        private final java.util.function.Supplier<T> supplier;
-        private volatile T value;
-
-        Lazy(java.util.function.Supplier<T> supplier) {
-            this.supplier = supplier;
-        }
-
-        T get() {
-            T v = value;
-            if (v == null) {
-                synchronized (this) {
-                    v = value;
-                    if (v == null) value = v = supplier.get();
-                }
-            }
-            return v;
-        }
-    }
-
-    /** Looks up and checks a tensor's parts in the weights file. */
-    private static final class PartReader {
-        private final SafetensorsFile weights;
-        private final Path manifestFile;
-        private final Manifest.TensorEntry entry;
-
-        PartReader(SafetensorsFile weights, Path packDir, Manifest.TensorEntry entry) {
-            this.weights = weights;
-            this.manifestFile = packDir.resolve(Manifest.FILE_NAME);
-            this.entry = entry;
-        }
-
-        MemorySegment part(String role, DType dtype, long... shape) {
-            String partName = entry.parts() == null ? null : entry.parts().get(role);
-            if (partName == null) throw bad("no '" + role + "' part in the manifest");
-            if (!weights.contains(partName))
-                throw new BadInputException(weights.path(), entry.name(), "part '" + partName + "' named by the manifest is missing");
-            TensorInfo info = weights.info(partName);
-            if (info.dtype() != dtype || !java.util.Arrays.equals(info.shape(), shape))
-                throw new BadInputException(weights.path(), entry.name(), "part '" + partName + "' is " + info.dtype().id()
-                        + java.util.Arrays.toString(info.shape()) + ", expected " + dtype.id() + java.util.Arrays.toString(shape));
-            return weights.segment(info);
-        }
-
-        <T> T require(T value, String field) {
-            if (value == null) throw bad("missing field '" + field + "'");
-            return value;
-        }
-
-        BadInputException bad(String problem) {
-            return new BadInputException(manifestFile, entry.name(), problem);
-        }
     }
 }

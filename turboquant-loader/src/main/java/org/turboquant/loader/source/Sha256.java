@@ -11,12 +11,12 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** Streams files through SHA-256 with a fixed-size buffer, so any size hashes in constant memory. */
-final class Sha256 {
+public final class Sha256 {
 
     private Sha256() { }
 
     /** Hex digest of the concatenated contents of {@code files}, in the given order. */
-    static String of(List<Path> files) throws IOException {
+    public static String of(List<Path> files) throws IOException {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");

@@ -6,13 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.ServiceLoader;
 import org.turboquant.loader.BadInputException;
 import org.turboquant.loader.safetensors.FloatCodec;
 
 /**
  * The tensors of a model to pack, whatever its format: a {@code .safetensors} file, a checkpoint directory
  * ({@code model.safetensors.index.json} shards or a single {@code model.safetensors}) or an {@code .onnx} model's
- * initializers. Data stay in memory-mapped files; {@link #readFloats} streams any part of a float tensor, so a caller
+ * initializers (with {@code turboquant-onnx} on the class path). Data stay in memory-mapped files; {@link #readFloats} streams any part of a float tensor, so a caller
  * can walk a tensor of any size row block by row block.
  *
  * <p>Thread-safe for reading; {@link #close()} unmaps, after which segments handed out are no longer accessible.
@@ -31,7 +32,12 @@ public interface TensorSource extends AutoCloseable {
         if (!Files.exists(path)) throw new BadInputException(path, null, "no such file or directory");
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".safetensors")) return SafetensorsSource.openFile(path);
-        if (name.endsWith(".onnx")) return OnnxSource.open(path);
+        for (TensorSourceProvider provider : ServiceLoader.load(TensorSourceProvider.class)) {
+            if (name.endsWith(provider.suffix())) return provider.open(path);
+        }
+        if (name.endsWith(".onnx"))
+            throw new BadInputException(path, null, "reading ONNX models needs the turboquant-onnx module "
+                    + "(org.turboquant:turboquant-onnx) on the class path");
         throw new BadInputException(path, null,
                 "unknown input kind: expected a .safetensors file, a checkpoint directory or an .onnx model");
     }

@@ -14,7 +14,7 @@ import org.turboquant.core.baseline.Q4_0Matrix;
  * nibbles are weights 0..15 and high nibbles 16..31, subtract 8, widen to float, FMA with x, scale by the f16 d.
  */
 public final class Q4_0Gemv {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = org.turboquant.simd.panama.Lanes.F; // honours -Dturboquant.vectorBits
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
 
     private Q4_0Gemv() {}

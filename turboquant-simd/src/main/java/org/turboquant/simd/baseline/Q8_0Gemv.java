@@ -14,7 +14,7 @@ import org.turboquant.core.baseline.Q8_0Matrix;
  * codes to float, FMA with x, and scale the block's partial sum by its f16 d.
  */
 public final class Q8_0Gemv {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = org.turboquant.simd.panama.Lanes.F; // honours -Dturboquant.vectorBits
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 

@@ -14,11 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * fallbacks, 5–60× slower. The width is the widest the CPU supports, or {@code -Dturboquant.vectorBits} (capped
  * at the CPU's), fixed at class initialization; to test other widths, run another JVM.
  */
-final class Lanes {
+public final class Lanes {
     private Lanes() {}
 
-    static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(width()));
-    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(width()));
+    public static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(width()));
+    public static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(width()));
     static final int LENGTH = F.length();
 
     private static int width() {

@@ -58,6 +58,16 @@ public final class PanamaKernels implements TurboQuantKernels {
     }
 
     @Override
+    public String describe() {
+        boolean wide = lanes == 16;
+        return name() + ": Vector API, " + vectorBits() + "-bit vectors; 1/2/4-bit table kernels: "
+                + (wide && TableDot.enabled() ? "on" : wide ? "off (-Dturboquant.rowGroups=false)" : "off (need 512-bit vectors)")
+                + "; packed-byte kernels 1/2/4/5-bit: " + (wide ? "on" : "off (need 512-bit vectors)")
+                + ", 8-bit: " + (wide && CpuFlags.VBMI ? "on (AVX-512 VBMI)" : "off" + (wide ? " (no AVX-512 VBMI)" : ""))
+                + "; other widths and block sizes: generic decode-and-FMA";
+    }
+
+    @Override
     public void unpack(MemorySegment src, long srcOff, int count, int bits, byte[] dst, int dstOff) {
         byte[] idx = new byte[roundUpToGroup(count)];
         GroupDecoder.decodeRun(src, srcOff, count, bits, idx);

@@ -38,6 +38,11 @@ final class TableDot {
 
     private TableDot() {}
 
+    /** Whether the table kernels may run at all (for {@link PanamaKernels#describe()}). */
+    static boolean enabled() {
+        return ENABLED;
+    }
+
     /** True when this JVM runs 16 lanes and m is 1- to 4-bit with blocks of whole chunks. */
     static boolean supports(QuantizedMatrix m) {
         return ENABLED && Lanes.LENGTH == L && m.blockSize() % BitPacking.CHUNK == 0 && m.bits() <= 4;

@@ -1,4 +1,4 @@
-package org.turboquant.loader.source;
+package org.turboquant.loader.onnx;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -8,8 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import org.turboquant.loader.onnx.OnnxInitializer;
-import org.turboquant.loader.onnx.OnnxModel;
+import org.turboquant.loader.source.Sha256;
+import org.turboquant.loader.source.SourceTensor;
+import org.turboquant.loader.source.TensorSource;
 
 /** A {@link TensorSource} over an ONNX model's initializers, with usages taken from the graph. */
 final class OnnxSource implements TensorSource {
@@ -28,6 +29,15 @@ final class OnnxSource implements TensorSource {
 
     static OnnxSource open(Path file) throws IOException {
         return new OnnxSource(OnnxModel.open(file));
+    }
+
+    /** Registered in META-INF/services: how {@link TensorSource#open} reaches this module's reader. */
+    public static final class Provider implements org.turboquant.loader.source.TensorSourceProvider {
+        @Override
+        public String suffix() { return ".onnx"; }
+
+        @Override
+        public TensorSource open(Path file) throws IOException { return OnnxSource.open(file); }
     }
 
     @Override

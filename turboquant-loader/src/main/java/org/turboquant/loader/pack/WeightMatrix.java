@@ -1,0 +1,48 @@
+package org.turboquant.loader.pack;
+
+import java.lang.foreign.MemorySegment;
+import org.turboquant.simd.ProductArgs;
+
+/**
+ * Any stored matrix, whatever its method (uniform or mixed TurboQuant, Q4_0, Q8_0, RTN, K/IQ baselines, kept
+ * F32/F16/BF16). rows = outputs, cols = the reduction axis (for an ONNX MatMul weight stored [in, out], rows = out,
+ * cols = in, so matvec computes the MatMul's x·W). Thread-safe.
+ *
+ * <p>Arguments are checked against the ranges used: an offset range that does not fit its array throws
+ * {@link IndexOutOfBoundsException}, a bias that is not {@code rows} long {@link IllegalArgumentException}; the
+ * offset-free {@link #matvec(float[], float[])} wants x exactly cols and y exactly rows long.
+ */
+public interface WeightMatrix {
+    String name();
+
+    int rows();
+
+    int cols();
+
+    /** y[yOff + r] = (accumulate ? y[yOff + r] : 0) + Σ_c W[r][c]·x[xOff + c] + (bias == null ? 0 : bias[r]). */
+    void matvec(float[] x, int xOff, float[] y, int yOff, float[] bias, boolean accumulate);
+
+    /** y = W·x, with x exactly cols and y exactly rows long. */
+    default void matvec(float[] x, float[] y) {
+        ProductArgs.checkExact(name() + ": x", x.length, cols(), "columns");
+        ProductArgs.checkExact(name() + ": y", y.length, rows(), "rows");
+        matvec(x, 0, y, 0, null, false);
+    }
+
+    /** batch inputs row-major at x[xOff + b·cols + c]; outputs at y[yOff + b·rows + r]; same bias/accumulate rule. */
+    void matmul(float[] x, int xOff, int batch, float[] y, int yOff, float[] bias, boolean accumulate);
+
+    /** The same on native-order float segments; offsets in bytes. */
+    void matmul(MemorySegment x, long xByteOff, int batch, MemorySegment y, long yByteOff, float[] bias, boolean accumulate);
+
+    /** {@link #matvec(float[], int, float[], int, float[], boolean)} on native-order float segments; offsets in bytes. */
+    default void matvec(MemorySegment x, long xByteOff, MemorySegment y, long yByteOff, float[] bias, boolean accumulate) {
+        matmul(x, xByteOff, 1, y, yByteOff, bias, accumulate);
+    }
+
+    /** Row r of W decoded into out[outOff .. outOff + cols): an embedding-table look-up for an untransposed [vocab, hidden] tensor. */
+    void row(int r, float[] out, int outOff);
+
+    /** Does the one-time work (first-call JIT compilation of the kernels this matrix uses, any lazy set-up) now. */
+    void warmUp();
+}
