@@ -102,6 +102,7 @@ public final class Packer {
         private final ProgressListener progress;
         private final List<TensorPlan> plans = new ArrayList<>();
         private final List<TensorEncoder> encoders = new ArrayList<>(); // null for kept tensors
+        private final int version; // fixed once planned: encoders are dropped as their tensors are written
 
         Run(TensorSource source, PackOptions options, ProgressListener progress) {
             this.source = source;
@@ -122,6 +123,7 @@ public final class Packer {
                 }
                 encoders.add(encoder);
             }
+            this.version = lowestVersion();
         }
 
         /**
@@ -204,10 +206,22 @@ public final class Packer {
             return manifest;
         }
 
-        /** 2 when a tensor mixes widths, so that older readers refuse the pack instead of misreading it. */
+        /**
+         * 3 when a tensor's codes are grouped, else 2 when a tensor mixes widths, else 1: the lowest version that
+         * describes the pack, so that older readers refuse it instead of misreading it.
+         */
         private int version() {
+            return version;
+        }
+
+        private int lowestVersion() {
+            if (encoders.stream().anyMatch(Run::grouped)) return Manifest.VERSION_CODE_LAYOUT;
             boolean mixed = plans.stream().anyMatch(p -> p.quantized() && p.method() == Method.TURBOQUANT && p.widths().mixed());
             return mixed ? Manifest.VERSION_MIXED : Manifest.VERSION;
+        }
+
+        private static boolean grouped(TensorEncoder e) {
+            return e instanceof TurboQuantEncoder t && t.codeLayout() != org.turboquant.core.CodeLayout.ROWS;
         }
 
         private void writeQuantized(TensorPlan plan, TensorEncoder encoder, DigestingSink sink, ExecutorService pool)
@@ -264,7 +278,7 @@ public final class Packer {
             if (!plan.quantized()) {
                 return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), Method.KEPT.id(), null, null,
                         null, null, null, null, false, 0, 0, Map.of("data", t.name()), null,
-                        bitsPerWeight(t.byteSize(), t.numel()), plan.keptReason(), null, null);
+                        bitsPerWeight(t.byteSize(), t.numel()), plan.keptReason(), null, null, null);
             }
             double bpw = bitsPerWeight(partBytes(encoder), t.numel());
             Map<String, String> parts = new TreeMap<>();
@@ -279,7 +293,10 @@ public final class Packer {
                     tq ? cfg.rotation().id() : null, tq ? HexFormat.of().toHexDigits(cfg.seed()) : null,
                     tq ? cfg.normPrecision().id() : (plan.method() == Method.RTN ? "f32" : "f16"),
                     tq ? cfg.normCorrection() : null, plan.transposed(), plan.rows(), plan.cols(), parts, null,
-                    bpw, null, mixed ? plan.widths().wideBits() : null, mixed ? plan.widths().wideUnits() : null);
+                    bpw, null, mixed ? plan.widths().wideBits() : null, mixed ? plan.widths().wideUnits() : null,
+                    // version 3 names every uniform TurboQuant tensor's code order; older versions have row order only
+                    encoder instanceof TurboQuantEncoder u && version() == Manifest.VERSION_CODE_LAYOUT
+                            ? u.codeLayout().id() : null);
         }
 
         private Map<String, Object> optionsMap() {

@@ -95,10 +95,18 @@ public final class TqPack implements AutoCloseable {
         }
         if (m == null || !Manifest.FORMAT.equals(m.format()))
             throw new BadInputException(file, null, "not a " + Manifest.FORMAT + " manifest");
-        if (m.version() != Manifest.VERSION && m.version() != Manifest.VERSION_MIXED)
+        if (m.version() < Manifest.VERSION || m.version() > Manifest.LATEST)
             throw new BadInputException(file, null, "unsupported format version " + m.version()
-                    + " (this tool reads versions " + Manifest.VERSION + " and " + Manifest.VERSION_MIXED + ")");
+                    + " (this tool reads versions " + Manifest.VERSION + " to " + Manifest.LATEST + ")");
         if (m.tensors() == null) throw new BadInputException(file, null, "no tensor list");
+        for (Manifest.TensorEntry e : m.tensors()) { // a layout an older reader would ignore and misread
+            if (e == null || e.codeLayout() == null) continue;
+            if (m.version() < Manifest.VERSION_CODE_LAYOUT)
+                throw new BadInputException(file, e.name(), "code_layout needs format version "
+                        + Manifest.VERSION_CODE_LAYOUT + ", the pack says " + m.version());
+            if (e.mixed() || !Method.TURBOQUANT.id().equals(e.method()))
+                throw new BadInputException(file, e.name(), "code_layout is only defined for uniform turboquant tensors");
+        }
         if (m.source() == null || m.source().sha256() == null)
             throw new BadInputException(file, null, "no source description");
         if (m.totals() == null) throw new BadInputException(file, null, "no totals");

@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.turboquant.core.BitPacking;
 import org.turboquant.core.BlockLayout;
+import org.turboquant.core.CodeLayout;
 import org.turboquant.core.MixedLayout;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.core.Rotation;
 import org.turboquant.core.RotationKind;
+import org.turboquant.core.RowGroupCodes;
 import org.turboquant.core.baseline.BaselineMatrix;
 import org.turboquant.core.baseline.Q4_0Matrix;
 import org.turboquant.core.baseline.Q8_0Matrix;
@@ -73,9 +75,12 @@ public final class TqTensor {
                     this.mixed = mixedMatrix(r, entry, layout, kind, seed, bits, centroids, scales);
                     this.turboQuant = null;
                 } else {
-                    MemorySegment codes = r.part("codes", DType.U8, rows, BitPacking.packedBytes(layout.paddedCols(), bits));
+                    CodeLayout codeLayout = codeLayout(r, entry, layout);
+                    MemorySegment codes = r.part("codes", DType.U8, codesShape(codeLayout, rows, layout, bits));
+                    float[] ordered = codeLayout == CodeLayout.ROWS ? scales
+                            : RowGroupCodes.groupScales(scales, rows, layout.blocksPerRow()); // the kernels' order
                     this.turboQuant = new Lazy<>(() -> new QuantizedMatrix(rows, layout, bits,
-                            Rotation.of(kind, layout.blockSize(), seed), centroids, codes, scales));
+                            Rotation.of(kind, layout.blockSize(), seed), centroids, codes, ordered, codeLayout));
                     this.mixed = null;
                 }
                 this.baseline = null;
@@ -115,6 +120,29 @@ public final class TqTensor {
             default -> throw new IllegalStateException();
         }
         if (parts == null) throw r.bad("no parts");
+    }
+
+    /** The tensor's code order: row order unless a version-3 manifest names another (docs/FORMAT.md §19). */
+    private static CodeLayout codeLayout(PartReader r, Manifest.TensorEntry entry, BlockLayout layout) {
+        if (entry.codeLayout() == null) return CodeLayout.ROWS;
+        CodeLayout l;
+        try {
+            l = CodeLayout.parse(entry.codeLayout());
+        } catch (IllegalArgumentException e) {
+            throw r.bad(e.getMessage());
+        }
+        if (l == CodeLayout.ROW_GROUPS_16 && !CodeLayout.groupable(layout))
+            throw r.bad("code_layout " + l.id() + " needs a block size that is a multiple of " + BitPacking.CHUNK
+                    + ", got " + layout.blockSize());
+        return l;
+    }
+
+    /** [rows, rowStrideBytes] in row order; [blocksPerRow, groups, bytesPerBlock, 16] grouped. */
+    private static long[] codesShape(CodeLayout codeLayout, int rows, BlockLayout layout, int bits) {
+        long stride = BitPacking.packedBytes(layout.paddedCols(), bits);
+        if (codeLayout == CodeLayout.ROWS) return new long[] {rows, stride};
+        int groups = (rows + CodeLayout.GROUP_ROWS - 1) / CodeLayout.GROUP_ROWS, nb = layout.blocksPerRow();
+        return new long[] {nb, groups, stride / nb, CodeLayout.GROUP_ROWS};
     }
 
     /** Reads and checks the parts of a mixed-width tensor; the matrix (and its rotation) is built on first use. */
