@@ -29,7 +29,7 @@ import org.turboquant.simd.ParallelMatmul;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g"})
 @State(Scope.Benchmark)
 public class GemmBenchmark {
-    @Param({"4096x4096"})
+    @Param({"4096x4096", "4096x14336", "16384x14336"})
     public String shape;
     @Param({"1", "8", "32"})
     public int batch;

@@ -37,7 +37,7 @@ public class GemvBenchmark {
     /** Shape and threads, shared by every format. */
     @State(Scope.Benchmark)
     public static class Common {
-        @Param({"4096x4096"})
+        @Param({"4096x4096", "4096x14336", "16384x14336"})
         public String shape;
         @Param({"1", "2"})
         public int threads;

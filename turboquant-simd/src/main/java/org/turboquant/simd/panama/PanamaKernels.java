@@ -85,6 +85,7 @@ public final class PanamaKernels implements TurboQuantKernels {
     public void prepare(QuantizedMatrix m) {
         if (TableDot.supports(m)) RowGroups.of(m); // grouped codes: a view, nothing built; row order: regrouped now
         else RowOrder.of(m); // row order: m itself; grouped codes a row kernel must read: their row-order copy now
+        KernelWarmUp.warm(this, m);
     }
 
     @Override
