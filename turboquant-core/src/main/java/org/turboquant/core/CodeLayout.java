@@ -44,11 +44,12 @@ public enum CodeLayout {
     }
 
     /**
-     * The layout the fastest kernel reads for this width and block layout: {@link #ROW_GROUPS_16} for 1 to 4 bits
-     * with blocks of whole chunks (the table kernels), {@link #ROWS} otherwise (5 to 8 bits: the row-at-a-time
-     * packed-byte kernels read whole rows, and interleaving 16 rows would only make them gather).
+     * The layout a pack stores: {@link #ROW_GROUPS_16} for 1 to 4 bits (the table kernels) with blocks of whole chunks
+     * and a row count that is a multiple of 16 (so no padding row is stored and a tensor costs the same bits in either
+     * layout); {@link #ROWS} otherwise (5 to 8 bits: the row-at-a-time packed-byte kernels read whole rows, and
+     * interleaving 16 rows would only make them gather).
      */
-    public static CodeLayout preferred(int bits, BlockLayout layout) {
-        return bits <= 4 && groupable(layout) ? ROW_GROUPS_16 : ROWS;
+    public static CodeLayout preferred(int bits, int rows, BlockLayout layout) {
+        return bits <= 4 && rows % GROUP_ROWS == 0 && groupable(layout) ? ROW_GROUPS_16 : ROWS;
     }
 }

@@ -84,13 +84,13 @@ class RowGroupCodesTest {
         assertThatThrownBy(() -> RowGroupCodes.regroup(m, Arena.ofAuto())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new QuantizedMatrix(4, m.layout(), 4, m.rotation(), m.centroids(), m.codes(),
                 m.scales(), CodeLayout.ROW_GROUPS_16)).hasMessageContaining("whole 128-index chunks");
-        assertThat(CodeLayout.preferred(4, m.layout())).isEqualTo(CodeLayout.ROWS);
+        assertThat(CodeLayout.preferred(4, 16, m.layout())).isEqualTo(CodeLayout.ROWS);
     }
 
     @ParameterizedTest(name = "b={0}")
-    @CsvSource({"1,row_groups_16", "4,row_groups_16", "5,rows", "8,rows"})
-    void thePreferredLayoutGroupsTheTableKernelsWidths(int bits, String expected) {
-        assertThat(CodeLayout.preferred(bits, new BlockLayout(300, 128, 3)).id()).isEqualTo(expected);
+    @CsvSource({"1,32,row_groups_16", "4,4096,row_groups_16", "4,300,rows", "5,32,rows", "8,32,rows"})
+    void thePreferredLayoutGroupsTheTableKernelsWidthsWithoutPadding(int bits, int rows, String expected) {
+        assertThat(CodeLayout.preferred(bits, rows, new BlockLayout(300, 128, 3)).id()).isEqualTo(expected);
         assertThat(CodeLayout.parse(expected).id()).isEqualTo(expected);
     }
 }

@@ -153,19 +153,9 @@ public final class BitBudget {
 
     /** Bits a tensor stores with the given widths. */
     public static long cost(Tensor t, Widths w, int scaleBits) {
-        if (!w.mixed()) return BitAllocation.uniformBits(t.rows(), t.blocks(), w.narrowBits(), scaleBits) + table(w.narrowBits())
-                + padding(t, w.narrowBits());
+        if (!w.mixed()) return BitAllocation.uniformBits(t.rows(), t.blocks(), w.narrowBits(), scaleBits) + table(w.narrowBits());
         return BitAllocation.mixedBits(t.rows(), t.blocks(), w.narrowBits(), w.wideBits(), w.wideUnits(), scaleBits)
-                + table(w.narrowBits()) + table(w.wideBits()) + padding(t, w.narrowBits());
-    }
-
-    /**
-     * The padding rows a grouped tensor stores past its last row (up to 15; none when rows are a multiple of 16).
-     * Counted for mixed tensors too, which store none: a mixed width is then never chosen just because it skips the
-     * padding, and the pack can only come in under the rate.
-     */
-    private static long padding(Tensor t, int narrowBits) {
-        return 8 * TurboQuantEncoder.paddingBytes(t.rows(), t.blocks(), narrowBits);
+                + table(w.narrowBits()) + table(w.wideBits());
     }
 
     private static Map<String, Widths> allocateGroup(List<Tensor> group, double rate, int scaleBits) {
@@ -231,8 +221,7 @@ public final class BitBudget {
     }
 
     private static long mixedCost(Tensor t, int base, long wide, int scaleBits) {
-        return BitAllocation.mixedBits(t.rows(), t.blocks(), base, base + 1, wide, scaleBits) + table(base) + table(base + 1)
-                + padding(t, base);
+        return BitAllocation.mixedBits(t.rows(), t.blocks(), base, base + 1, wide, scaleBits) + table(base) + table(base + 1);
     }
 
     /** Extra bits one unit costs at base + 1. */

@@ -41,7 +41,7 @@ final class TurboQuantEncoder implements TensorEncoder {
         this.config = config;
         this.layout = BlockLayout.of(cols, config.blockSize(), config.rotation());
         this.rowStrideBytes = BitPacking.packedBytes(layout.paddedCols(), config.bits());
-        this.codeLayout = Boolean.getBoolean(ROW_ORDER) ? CodeLayout.ROWS : CodeLayout.preferred(config.bits(), layout);
+        this.codeLayout = Boolean.getBoolean(ROW_ORDER) ? CodeLayout.ROWS : CodeLayout.preferred(config.bits(), rows, layout);
     }
 
     /**
@@ -50,13 +50,6 @@ final class TurboQuantEncoder implements TensorEncoder {
      * at first use.
      */
     static final String ROW_ORDER = "turboquant.pack.rowOrder";
-
-    /** Bytes of the padding rows the grouped layout stores past the last row (0 in row order): part of the cost. */
-    static long paddingBytes(int rows, BlockLayout layout, int bits) {
-        if (CodeLayout.preferred(bits, layout) == CodeLayout.ROWS || Boolean.getBoolean(ROW_ORDER)) return 0;
-        int pad = -rows & (CodeLayout.GROUP_ROWS - 1);
-        return pad * BitPacking.packedBytes(layout.paddedCols(), bits);
-    }
 
     CodeLayout codeLayout() {
         return codeLayout;
@@ -114,7 +107,7 @@ final class TurboQuantEncoder implements TensorEncoder {
 
     private synchronized MemorySegment grouped() {
         if (grouped == null) grouped = Arena.ofAuto().allocate(rowStrideBytes * groups() * CodeLayout.GROUP_ROWS, 64);
-        return grouped; // zero-filled: the padding rows of the last group stay index 0
+        return grouped; // rows are a multiple of 16 here (CodeLayout.preferred): no padding rows
     }
 
     private synchronized float[] scales() {
