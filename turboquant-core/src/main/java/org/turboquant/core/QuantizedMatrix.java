@@ -19,7 +19,8 @@ import java.util.function.Function;
  * {@code cols}.
  *
  * <p>Immutable by contract: the arrays and the segment are shared, not copied, and must not be modified.
- * {@link #derived} memoizes data computed from it (a kernel's re-laid-out copy of the codes), which lives as long
+ * {@link #derived} memoizes data computed from it (a kernel's re-laid-out copy of the codes, when the stored
+ * layout is not the one that kernel reads), which lives as long
  * as the matrix does.
  */
 public final class QuantizedMatrix {

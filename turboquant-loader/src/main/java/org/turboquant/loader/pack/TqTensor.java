@@ -254,8 +254,9 @@ public final class TqTensor {
     }
 
     /**
-     * Optional: does now the one-time work of the first product (mapping the codes; for 1- to 4-bit TurboQuant
-     * tensors, regrouping them for the table kernels), e.g. while a server starts rather than on its first request.
+     * Optional: does now the one-time work of the first product, e.g. while a server starts rather than on its first
+     * request: the kernels' JIT warm-up, and for a 1- to 4-bit tensor stored in row order (a version-1/2 pack) the
+     * regrouped copy the table kernels read. A version-3 pack's grouped codes are read in place: nothing is copied.
      */
     public void prepare() {
         requireMatrix();
