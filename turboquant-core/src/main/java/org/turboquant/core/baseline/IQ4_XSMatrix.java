@@ -65,6 +65,18 @@ public record IQ4_XSMatrix(int rows, int cols, MemorySegment blocks) implements 
         out.set(HalfFloats.U16_LE, at + SCALES_H, (short) scalesH);
     }
 
+    /** The 16 grid values (the IQ4 non-linear levels) as bytes, for table-lookup kernels. */
+    public static byte[] grid() {
+        byte[] g = new byte[16];
+        for (int i = 0; i < 16; i++) g[i] = (byte) NonLinearGrid.VALUES[i];
+        return g;
+    }
+
+    /** The f16 super-block scale d of the block at byte {@code at}. */
+    public static float superScale(MemorySegment in, long at) {
+        return HalfFloats.getAt(in, at + D);
+    }
+
     /** The stored 6-bit scale of sub-block ib, minus 32. */
     public static int subScale(MemorySegment in, long at, int ib) {
         int low = (in.get(ValueLayout.JAVA_BYTE, at + SCALES_L + ib / 2) >> 4 * (ib % 2)) & 0xF;

@@ -41,10 +41,20 @@ public record Q4_KMatrix(int rows, int cols, MemorySegment blocks) implements Bl
         }
     }
 
+    /** d·sc of sub-block j (0..7) of the block at byte {@code at}, as decoding uses it (for fused kernels). */
+    public static float subScale(MemorySegment in, long at, int j) {
+        return AsymmetricSuperBlock.subScale(in, at + D, at + SCALES, j);
+    }
+
+    /** dmin·m of sub-block j: the amount decoding subtracts from each of its weights. */
+    public static float subMin(MemorySegment in, long at, int j) {
+        return AsymmetricSuperBlock.subMin(in, at + DMIN, at + SCALES, j);
+    }
+
     static void decodeBlock(MemorySegment in, long at, float[] dst, int off) {
         for (int j = 0; j < 8; j++) {
-            float d = AsymmetricSuperBlock.subScale(in, at + D, at + SCALES, j);
-            float m = AsymmetricSuperBlock.subMin(in, at + DMIN, at + SCALES, j);
+            float d = subScale(in, at, j);
+            float m = subMin(in, at, j);
             long qs = at + QS + 32L * (j / 2);
             int shift = 4 * (j % 2);
             for (int l = 0; l < 32; l++)
