@@ -118,7 +118,10 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
                     + " block=" + blockLabel() + " " + normPrecision.id() + (normCorrection ? " norm-corr" : "")
                     + suffix(" spread-evenly", " same-share");
             case "rtn" -> "b=" + bits + " per-row f32 scale";
-            default -> "32-weight blocks, f16 scale";
+            case "q4_0", "q8_0" -> "32-weight blocks, f16 scale";
+            case "iq4_nl" -> "32-weight blocks, f16 scale, non-linear grid";
+            case "iq4_xs" -> "256-weight super-blocks, 6-bit scales of 32, grid";
+            default -> "256-weight super-blocks, 6-bit sub-scales";
         };
     }
 
