@@ -19,10 +19,10 @@ import org.turboquant.core.RotationKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** tq compare: TurboQuant settings against RTN, Q4_0 and Q8_0 on a real sentence encoder. */
+/** tq compare: TurboQuant settings against RTN, Q4_0, Q8_0 and llama.cpp's K/IQ formats on a real sentence encoder. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Race TurboQuant (b = 1,2,3,4,8 x qr/hadamard x block row/128/64/32, and fractional rates "
-                + "2.25 to 7.5 bits per weight as tq pack --bits 4.25 mixes them) against RTN, Q4_0 and Q8_0 "
+                + "2.25 to 7.5 bits per weight as tq pack --bits 4.25 mixes them) against RTN, Q4_0, Q8_0 and llama.cpp's Q3_K/Q4_K/Q5_K/Q6_K/IQ4_NL/IQ4_XS "
                 + "on all-MiniLM-L6-v2 (or --model) and write a results table and chart.")
 public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME|MODEL.onnx",
@@ -64,6 +64,11 @@ public final class CompareCommand implements Callable<Integer> {
             + "tensors, embedding tables included")
     boolean fractional;
 
+    @Option(names = "--llama-cpp", description = "only the race with llama.cpp's formats: Q4_0, Q8_0, Q3_K, Q4_K, "
+            + "Q5_K, Q6_K, IQ4_NL, IQ4_XS (no importance matrix) against TurboQuant 3-, 4- and 8-bit and fractional "
+            + "3.5, 4.25 and 4.5 (hadamard, block 128)")
+    boolean llamaCpp;
+
     @Option(names = "--cache", description = "where a built-in model is extracted (default: "
             + "~/.cache/turboquant/MODEL-DIR, e.g. all-minilm-l6-v2)")
     Path cache;
@@ -84,7 +89,7 @@ public final class CompareCommand implements Callable<Integer> {
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix)) {
             System.err.println("model " + choice.describe() + ": " + files.model() + ", " + ModelChoice.settings(embedder));
             embedding = ModelChoice.settings(embedder);
-            List<Scheme> schemes = fractional ? fractionalStudy() : schemes(quick);
+            List<Scheme> schemes = llamaCpp ? llamaCppStudy() : fractional ? fractionalStudy() : schemes(quick);
             rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes);
         }
         ResultsReport.write(outFile, rows, new ResultsReport.Context(files.model().getFileName().toString(),
@@ -100,6 +105,7 @@ public final class CompareCommand implements Callable<Integer> {
         if (model != null) parts.add("--model " + model);
         if (quick) parts.add("--quick");
         if (fractional) parts.add("--fractional");
+        if (llamaCpp) parts.add("--llama-cpp");
         if (texts != null) parts.add("--texts " + texts);
         if (pooling != null) parts.add("--pooling " + pooling);
         if (maxLength != null) parts.add("--max-length " + maxLength);
@@ -129,6 +135,7 @@ public final class CompareCommand implements Callable<Integer> {
         for (int b : new int[] {2, 4, 8}) list.add(Scheme.rtn(b));
         list.add(Scheme.q4_0());
         list.add(Scheme.q8_0());
+        list.addAll(Scheme.llamaFormats());
         return list;
     }
 
@@ -145,6 +152,18 @@ public final class CompareCommand implements Callable<Integer> {
             list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16, Scheme.Budget.EVEN));
             list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16, Scheme.Budget.SAME_SHARE));
         }
+        return list;
+    }
+
+    /** {@code --llama-cpp}: TurboQuant at the rates llama.cpp's formats sit at, and those formats. */
+    static List<Scheme> llamaCppStudy() {
+        List<Scheme> list = new ArrayList<>();
+        for (int b : new int[] {3, 4, 8}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F16, false));
+        for (double rate : new double[] {3.5, 4.25, 4.5})
+            list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16));
+        list.add(Scheme.q4_0());
+        list.add(Scheme.q8_0());
+        list.addAll(Scheme.llamaFormats());
         return list;
     }
 

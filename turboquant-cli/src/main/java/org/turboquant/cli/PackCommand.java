@@ -31,7 +31,8 @@ final class PackCommand implements Callable<Integer> {
     double bits;
 
     @Option(names = "--method", defaultValue = "turboquant",
-            description = "turboquant | rtn | q4_0 | q8_0 (default ${DEFAULT-VALUE}).")
+            description = "turboquant | rtn | q4_0 | q8_0 | q3_k | q4_k | q5_k | q6_k | iq4_nl | iq4_xs (llama.cpp's "
+                    + "formats without an importance matrix, docs/FORMAT.md §8) (default ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--block", defaultValue = "128", description = "Block size g, or 'row' (default ${DEFAULT-VALUE}).")

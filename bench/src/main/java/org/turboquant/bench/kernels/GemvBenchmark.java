@@ -16,11 +16,15 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.core.baseline.IQ4_XSMatrix;
 import org.turboquant.core.baseline.Q4_0Matrix;
+import org.turboquant.core.baseline.Q4_KMatrix;
 import org.turboquant.core.baseline.Q8_0Matrix;
 import org.turboquant.simd.ParallelMatmul;
 import org.turboquant.simd.baseline.Fp32Gemv;
+import org.turboquant.simd.baseline.IQ4_XSGemv;
 import org.turboquant.simd.baseline.Q4_0Gemv;
+import org.turboquant.simd.baseline.Q4_KGemv;
 import org.turboquant.simd.baseline.Q8_0Gemv;
 
 /**
@@ -67,12 +71,16 @@ public class GemvBenchmark {
         float[] fp32;
         Q8_0Matrix q8;
         Q4_0Matrix q4;
+        Q4_KMatrix q4k;
+        IQ4_XSMatrix iq4xs;
 
         @Setup(Level.Trial)
         public void setup(Common c) {
             fp32 = BenchData.gaussian(c.rows * c.cols, 2);
             q8 = Q8_0Matrix.quantize(fp32, c.rows, c.cols);
             q4 = Q4_0Matrix.quantize(fp32, c.rows, c.cols);
+            q4k = Q4_KMatrix.quantize(fp32, c.rows, c.cols);
+            iq4xs = IQ4_XSMatrix.quantize(fp32, c.rows, c.cols);
         }
     }
 
@@ -109,6 +117,18 @@ public class GemvBenchmark {
     @Benchmark
     public void q4_0(Common c, Baselines b, Blackhole bh) {
         c.pool.forRowRanges(c.rows, (s, e) -> Q4_0Gemv.gemv(b.q4, c.x, c.y, s, e));
+        bh.consume(c.y);
+    }
+
+    @Benchmark
+    public void q4_k(Common c, Baselines b, Blackhole bh) {
+        c.pool.forRowRanges(c.rows, (s, e) -> Q4_KGemv.gemv(b.q4k, c.x, c.y, s, e));
+        bh.consume(c.y);
+    }
+
+    @Benchmark
+    public void iq4_xs(Common c, Baselines b, Blackhole bh) {
+        c.pool.forRowRanges(c.rows, (s, e) -> IQ4_XSGemv.gemv(b.iq4xs, c.x, c.y, s, e));
         bh.consume(c.y);
     }
 

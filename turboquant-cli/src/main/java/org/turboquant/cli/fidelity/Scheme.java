@@ -8,7 +8,7 @@ import org.turboquant.core.RotationKind;
 /**
  * One quantization setting raced in {@code tq compare}.
  *
- * @param method         turboquant, rtn, q4_0 or q8_0
+ * @param method         turboquant, rtn, q4_0, q8_0, or one of llama.cpp's K/IQ formats (q3_k .. iq4_xs)
  * @param bits           bits per index (turboquant, rtn); 4 or 8 for q4_0/q8_0; for a fractional rate its floor
  * @param blockSize      turboquant block, {@link BlockLayout#WHOLE_ROW} for the whole row
  * @param rotation       turboquant rotation (null for baselines)
@@ -61,6 +61,28 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
 
     public static Scheme q8_0() { return new Scheme("q8_0", 8, 32, null, null, false, 8, null); }
 
+    /** llama.cpp's K-/IQ-quant format (no importance matrix), as {@code tq pack --method ID} stores it. */
+    public static Scheme llama(org.turboquant.core.baseline.BlockFormat f) {
+        int codeBits = switch (f) {
+            case Q3_K -> 3;
+            case Q5_K -> 5;
+            case Q6_K -> 6;
+            default -> 4;
+        };
+        return new Scheme(f.id(), codeBits, f.weights(), null, null, false, codeBits, null);
+    }
+
+    /** The formats {@code tq compare} races: Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS. */
+    public static java.util.List<Scheme> llamaFormats() {
+        return java.util.Arrays.stream(org.turboquant.core.baseline.BlockFormat.values()).map(Scheme::llama).toList();
+    }
+
+    /** The block format of a K/IQ scheme, else null. */
+    public static org.turboquant.core.baseline.BlockFormat blockFormat(Scheme s) {
+        for (var f : org.turboquant.core.baseline.BlockFormat.values()) if (f.id().equals(s.method())) return f;
+        return null;
+    }
+
     public boolean isTurboQuant() { return method.equals("turboquant"); }
 
     /** A TurboQuant setting with a requested bits-per-weight rate rather than one width. */
@@ -96,7 +118,10 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
                     + " block=" + blockLabel() + " " + normPrecision.id() + (normCorrection ? " norm-corr" : "")
                     + suffix(" spread-evenly", " same-share");
             case "rtn" -> "b=" + bits + " per-row f32 scale";
-            default -> "32-weight blocks, f16 scale";
+            case "q4_0", "q8_0" -> "32-weight blocks, f16 scale";
+            case "iq4_nl" -> "32-weight blocks, f16 scale, non-linear grid";
+            case "iq4_xs" -> "256-weight super-blocks, 6-bit scales of 32, grid";
+            default -> "256-weight super-blocks, 6-bit sub-scales";
         };
     }
 

@@ -288,8 +288,8 @@ public final class Packer {
             boolean mixed = tq && plan.widths().mixed();
             Integer block = tq ? BlockLayout.of(plan.cols(), cfg.blockSize(), cfg.rotation()).blockSize() : null;
             return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), plan.method().id(),
-                    plan.method() == Method.Q4_0 ? 4 : plan.method() == Method.Q8_0 ? 8 : plan.bits(),
-                    tq ? block : (plan.method() == Method.RTN ? null : 32),
+                    plan.method().fixedBits() != null ? plan.method().fixedBits() : plan.bits(),
+                    tq ? block : plan.method().fixedBlock(),
                     tq ? cfg.rotation().id() : null, tq ? HexFormat.of().toHexDigits(cfg.seed()) : null,
                     tq ? cfg.normPrecision().id() : (plan.method() == Method.RTN ? "f32" : "f16"),
                     tq ? cfg.normCorrection() : null, plan.transposed(), plan.rows(), plan.cols(), parts, null,

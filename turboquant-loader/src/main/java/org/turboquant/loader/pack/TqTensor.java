@@ -41,7 +41,7 @@ public final class TqTensor {
     private final Lazy<QuantizedMatrix> turboQuant;
     /** The same for a mixed-width TurboQuant tensor (then {@link #turboQuant} is null). */
     private final Lazy<MixedQuantizedMatrix> mixed;
-    /** Q8_0, Q4_0 or RTN; null otherwise. */
+    /** Q8_0, Q4_0, RTN or a K/IQ block stream; null otherwise. */
     private final BaselineMatrix baseline;
     private final MemorySegment keptData;
 
@@ -98,6 +98,13 @@ public final class TqTensor {
                 int nb = Q4_0Matrix.blocksPerRow(cols);
                 this.baseline = new Q4_0Matrix(rows, cols, r.part("quants", DType.U8, rows, (long) nb * Q4_0Matrix.BLOCK_BYTES),
                         r.part("scales", DType.F16, rows, nb));
+                this.turboQuant = null;
+                this.mixed = null;
+                this.keptData = null;
+            }
+            case Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS -> {
+                var f = method.blockFormat();
+                this.baseline = f.matrix(rows, cols, r.part("blocks", DType.U8, f.blocks((long) rows * cols), f.bytes()));
                 this.turboQuant = null;
                 this.mixed = null;
                 this.keptData = null;
