@@ -68,6 +68,9 @@ public final class CompareCommand implements Callable<Integer> {
             + "Q5_K, Q6_K, IQ4_NL, IQ4_XS (no importance matrix) against TurboQuant 3-, 4- and 8-bit and fractional "
             + "3.5, 4.25 and 4.5 (hadamard, block 128)")
     boolean llamaCpp;
+    @Option(names = "--scale-study", description = "only the scale-search study at 4 to 4.5 bits per weight: Q4_0, "
+            + "TurboQuant 4-bit and fractional 4.25 / 4.5 with the plain and the searched scale, blocks of 128, 64 and 32")
+    boolean scaleStudy;
 
     @Option(names = "--cache", description = "where a built-in model is extracted (default: "
             + "~/.cache/turboquant/MODEL-DIR, e.g. all-minilm-l6-v2)")
@@ -89,7 +92,7 @@ public final class CompareCommand implements Callable<Integer> {
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix)) {
             System.err.println("model " + choice.describe() + ": " + files.model() + ", " + ModelChoice.settings(embedder));
             embedding = ModelChoice.settings(embedder);
-            List<Scheme> schemes = llamaCpp ? llamaCppStudy() : fractional ? fractionalStudy() : schemes(quick);
+            List<Scheme> schemes = llamaCpp ? llamaCppStudy() : scaleStudy ? scaleStudy() : fractional ? fractionalStudy() : schemes(quick);
             rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes);
         }
         ResultsReport.write(outFile, rows, new ResultsReport.Context(files.model().getFileName().toString(),
@@ -106,6 +109,7 @@ public final class CompareCommand implements Callable<Integer> {
         if (quick) parts.add("--quick");
         if (fractional) parts.add("--fractional");
         if (llamaCpp) parts.add("--llama-cpp");
+        if (scaleStudy) parts.add("--scale-study");
         if (texts != null) parts.add("--texts " + texts);
         if (pooling != null) parts.add("--pooling " + pooling);
         if (maxLength != null) parts.add("--max-length " + maxLength);
@@ -164,6 +168,24 @@ public final class CompareCommand implements Callable<Integer> {
         list.add(Scheme.q4_0());
         list.add(Scheme.q8_0());
         list.addAll(Scheme.llamaFormats());
+        return list;
+    }
+
+    /** {@code --scale-study}: the plain and the searched scale on the settings between 4 and 4.5 bits per weight. */
+    static List<Scheme> scaleStudy() {
+        List<Scheme> list = new ArrayList<>();
+        list.add(Scheme.q4_0());
+        for (int g : new int[] {128, 64, 32}) {
+            Scheme s = Scheme.turboQuant(4, g, RotationKind.HADAMARD, NormPrecision.F16, false);
+            list.add(s);
+            list.add(s.searched());
+        }
+        for (double rate : new double[] {4.25, 4.5}) {
+            Scheme s = Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16);
+            list.add(s);
+            list.add(s.searched());
+        }
+        list.add(Scheme.fractional(4.5, 64, RotationKind.HADAMARD, NormPrecision.F16).searched());
         return list;
     }
 

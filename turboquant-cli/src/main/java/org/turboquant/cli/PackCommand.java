@@ -50,6 +50,12 @@ final class PackCommand implements Callable<Integer> {
     @Option(names = "--norm-correction", description = "Store the least-squares scale <x,x^>/|x^|^2 instead of |x|.")
     boolean normCorrection;
 
+    @Option(names = "--scale", defaultValue = "search", paramLabel = "search|norm",
+            description = {"Block scales: 'search' stores each block with the scale that minimises its error (exact "
+                    + "search; decoding and speed unchanged; widths up to 5 bits, not with --norm-correction), "
+                    + "'norm' the block's norm (default ${DEFAULT-VALUE})."})
+    String scale;
+
     @Option(names = "--keep", paramLabel = "REGEX", description = "Copy tensors whose name matches unchanged.")
     String keep;
 
@@ -87,7 +93,16 @@ final class PackCommand implements Callable<Integer> {
         int g = "row".equalsIgnoreCase(block.trim()) ? BlockLayout.WHOLE_ROW : parseBlock(block);
         return new PackOptions(Method.parse(method), bits, g, RotationKind.parse(rotation), seed,
                 NormPrecision.parse(norm), normCorrection, keep == null ? null : Pattern.compile(keep), rules,
-                minElements, keepNonFinite, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+                minElements, keepNonFinite, threads == null ? Runtime.getRuntime().availableProcessors() : threads,
+                scaleSearch(scale) && !normCorrection);
+    }
+
+    private static boolean scaleSearch(String s) {
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "search" -> true;
+            case "norm" -> false;
+            default -> throw new IllegalArgumentException("--scale must be search or norm, got '" + s + "'");
+        };
     }
 
     private static int parseBlock(String s) {
@@ -105,7 +120,8 @@ final class PackCommand implements Callable<Integer> {
             case TURBOQUANT -> "turboquant " + PackOptions.formatBits(o.bits())
                     + (PackOptions.fractional(o.bits()) ? " bits per weight, " : "-bit, ") + o.rotation().id() + ", block "
                     + (o.blockSize() == 0 ? "row" : o.blockSize()) + ", " + o.normPrecision().id() + " norms"
-                    + (o.normCorrection() ? ", norm correction" : "");
+                    + (o.normCorrection() ? ", norm correction" : "")
+                    + (o.searchesScale((int) Math.floor(o.bits())) ? ", searched scales" : "");
             case RTN -> "rtn " + PackOptions.formatBits(o.bits()) + "-bit";
             default -> o.method().id();
         };

@@ -150,7 +150,7 @@ public final class InMemoryQuantizer {
         int rows = m.rows(), cols = m.cols();
         String name = m.tensor().name();
         QuantConfig narrow = new QuantConfig(w.narrowBits(), s.blockSize(), s.rotation(),
-                Seeds.tensorSeed(Seeds.DEFAULT_SEED, name), s.normPrecision(), false);
+                Seeds.tensorSeed(Seeds.DEFAULT_SEED, name), s.normPrecision(), false, s.scaleSearch());
         BlockLayout blocks = BlockLayout.of(cols, s.blockSize(), s.rotation());
         BitBudget.Tensor t = new BitBudget.Tensor(name, rows, blocks, false, s.rate());
         long bytes = BitBudget.cost(t, w, scaleBits(s)) / 8;
@@ -211,7 +211,7 @@ public final class InMemoryQuantizer {
 
     static QuantConfig config(Scheme s, String name) {
         return new QuantConfig(s.bits(), s.blockSize(), s.rotation(), Seeds.tensorSeed(Seeds.DEFAULT_SEED, name),
-                s.normPrecision(), s.normCorrection());
+                s.normPrecision(), s.normCorrection(), s.scaleSearch());
     }
 
     /** Bytes of codes plus scales, as the pack stores them. */

@@ -17,9 +17,11 @@ import org.turboquant.core.RotationKind;
  * @param rate           the requested bits per weight of a fractional TurboQuant setting ({@code --bits 4.25},
  *                       norms, width maps and codebooks included); equal to {@code bits} otherwise
  * @param budget         how a fractional rate is spread over the tensors; null unless fractional
+ * @param scaleSearch    turboquant: each block's scale searched for the least error ({@code tq pack}'s default up
+ *                       to 5 bits)
  */
 public record Scheme(String method, int bits, int blockSize, RotationKind rotation, NormPrecision normPrecision,
-                     boolean normCorrection, double rate, Budget budget) {
+                     boolean normCorrection, double rate, Budget budget, boolean scaleSearch) {
 
     /** How the spare bits of a fractional rate are spread over the tensors (loader's {@code BitBudget}). */
     public enum Budget {
@@ -36,6 +38,18 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
 
     public Scheme {
         if (budget != null && !(rate >= 1 && rate <= 9)) throw new IllegalArgumentException("rate " + rate);
+    }
+
+    /** Without scale search. */
+    public Scheme(String method, int bits, int blockSize, RotationKind rotation, NormPrecision normPrecision,
+                  boolean normCorrection, double rate, Budget budget) {
+        this(method, bits, blockSize, rotation, normPrecision, normCorrection, rate, budget, false);
+    }
+
+    /** This TurboQuant setting with each block's scale searched ({@code tq pack --scale search}). */
+    public Scheme searched() {
+        if (!isTurboQuant() || normCorrection) throw new IllegalArgumentException("scale search needs turboquant without norm correction");
+        return new Scheme(method, bits, blockSize, rotation, normPrecision, false, rate, budget, true);
     }
 
     public static Scheme turboQuant(int bits, int block, RotationKind rotation, NormPrecision norm, boolean correction) {
@@ -94,11 +108,11 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
         if (isFractional()) {
             boolean packDefaults = blockSize == 128 && rotation == RotationKind.HADAMARD
                     && normPrecision == NormPrecision.F16;
-            return "TurboQuant, fractional" + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
+            return "TurboQuant, fractional" + (scaleSearch ? ", search" : "") + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
                     + (normPrecision == NormPrecision.F32 ? " f32" : ""))
                     + suffix(", spread evenly", ", same share per matrix");
         }
-        return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "")
+        return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "") + (scaleSearch ? " search" : "")
                 + (normPrecision == NormPrecision.F32 ? " f32" : "");
     }
 
@@ -116,6 +130,7 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
         return switch (method) {
             case "turboquant" -> "b=" + (isFractional() ? rateLabel() : Integer.toString(bits)) + " " + rotation.id()
                     + " block=" + blockLabel() + " " + normPrecision.id() + (normCorrection ? " norm-corr" : "")
+                    + (scaleSearch ? " search" : "")
                     + suffix(" spread-evenly", " same-share");
             case "rtn" -> "b=" + bits + " per-row f32 scale";
             case "q4_0", "q8_0" -> "32-weight blocks, f16 scale";
@@ -134,6 +149,7 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
             case "turboquant" -> "--bits " + (isFractional() ? rateLabel() : Integer.toString(bits)) + " --rotation "
                     + rotation.id() + " --block " + blockLabel() + " --norm " + normPrecision.id()
                     + (normCorrection ? " --norm-correction" : "")
+                    + (!scaleSearch && !normCorrection && bits <= 5 ? " --scale norm" : "")
                     + suffix(" (spread evenly: not a tq pack policy)", " (same share per matrix: not a tq pack policy)");
             case "rtn" -> "--method rtn --bits " + bits;
             default -> "--method " + method;

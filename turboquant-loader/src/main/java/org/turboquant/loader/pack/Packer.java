@@ -308,6 +308,7 @@ public final class Packer {
             m.put("seed", options.seed());
             m.put("norm", options.normPrecision().id());
             m.put("norm_correction", options.normCorrection());
+            m.put("scale_search", options.scaleSearch() && !options.normCorrection());
             m.put("keep", options.keep() == null ? null : options.keep().pattern());
             m.put("bits_for", options.bitsFor().stream().map(PackOptions.BitsRule::label).toList());
             m.put("min_elements", options.minElements());
