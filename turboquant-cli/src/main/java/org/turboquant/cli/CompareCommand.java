@@ -48,13 +48,34 @@ public final class CompareCommand implements Callable<Integer> {
             + "none otherwise; --prefix= for none)")
     String prefix;
 
-    @Option(names = "--out", description = "results table (default: docs/RESULTS.md, or results-NAME.md in the "
-            + "working directory when the model is bge-small or e5-small)")
+    @Option(names = "--out", paramLabel = "DIR", description = "Directory of the results table and chart (default "
+            + "./" + DEFAULT_OUT + "/): RESULTS.md and fidelity.png for minilm, results-NAME.md and fidelity-NAME.png "
+            + "for other models. The published docs are regenerated only by --out docs; a table that exists is "
+            + "updated between its generated markers.")
     Path out;
 
-    @Option(names = "--chart", description = "chart PNG (default: docs/fidelity.png, or fidelity-NAME.png in the "
-            + "working directory when the model is bge-small or e5-small)")
-    Path chart;
+    /** Where results go without --out: never into tracked files (the project's .gitignore lists it). */
+    static final String DEFAULT_OUT = "tq-compare";
+
+    /** The table and chart files a run writes. */
+    record Outputs(Path table, Path chart) {}
+
+    /** Files in {@code dir} (default {@value #DEFAULT_OUT} under {@code workingDir}) for a model. */
+    static Outputs outputs(Path workingDir, Path dir, EmbeddingModel model) {
+        Path d = workingDir.resolve(dir != null ? dir : Path.of(DEFAULT_OUT));
+        boolean minilm = model == EmbeddingModel.MINILM; // docs/RESULTS.md holds all-MiniLM-L6-v2's table
+        String suffix = model.cliName();
+        return new Outputs(d.resolve(minilm ? "RESULTS.md" : "results-" + suffix + ".md"),
+                d.resolve(minilm ? "fidelity.png" : "fidelity-" + suffix + ".png"));
+    }
+
+    /** Writes the table and chart of a finished run. */
+    static Outputs write(Outputs files, List<ComparisonRow> rows, ResultsReport.Context ctx, String chartTitle)
+            throws java.io.IOException {
+        ResultsReport.write(files.table(), rows, ctx);
+        FidelityChart.write(files.chart(), rows, chartTitle);
+        return files;
+    }
 
     @Option(names = "--quick", description = "a subset: TurboQuant hadamard/128 and qr/row at every bit width, and the baselines")
     boolean quick;
@@ -80,12 +101,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelChoice choice = ModelChoice.resolveNameOrPath(model, tokenizer, cache);
         ModelFiles files = choice.files();
-        // bge-small's or e5-small's table must not land in docs/RESULTS.md, which holds all-MiniLM-L6-v2's.
-        boolean minilm = choice.defaults() == EmbeddingModel.MINILM;
-        String suffix = choice.defaults().cliName();
-        Path outFile = out != null ? out : minilm ? Path.of("docs/RESULTS.md") : Path.of("results-" + suffix + ".md");
-        Path chartFile = chart != null ? chart : minilm ? Path.of("docs/fidelity.png")
-                : Path.of("fidelity-" + suffix + ".png");
+        Outputs files0 = outputs(Path.of("").toAbsolutePath(), out, choice.defaults());
         List<String> corpus = texts != null ? TextCorpus.read(texts) : TextCorpus.builtIn();
         List<ComparisonRow> rows;
         String embedding;
@@ -95,11 +111,10 @@ public final class CompareCommand implements Callable<Integer> {
             List<Scheme> schemes = llamaCpp ? llamaCppStudy() : scaleStudy ? scaleStudy() : fractional ? fractionalStudy() : schemes(quick);
             rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes);
         }
-        ResultsReport.write(outFile, rows, new ResultsReport.Context(files.model().getFileName().toString(),
-                corpus.size(), String.join(" ", commandLine()), embedding));
-        FidelityChart.write(chartFile, rows, choice.builtIn() ? choice.defaults().displayName()
+        write(files0, rows, new ResultsReport.Context(files.model().getFileName().toString(), corpus.size(),
+                String.join(" ", commandLine()), embedding), choice.builtIn() ? choice.defaults().displayName()
                 : files.model().getFileName().toString());
-        System.out.println("wrote " + outFile + " and " + chartFile);
+        System.out.println("wrote " + files0.table() + " and " + files0.chart());
         return 0;
     }
 

@@ -32,8 +32,18 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
     public static final String FILE_NAME = "quant_manifest.json";
     public static final String WEIGHTS_FILE = "turboquant_weights.safetensors";
 
-    /** The input the pack was made from. */
-    public record SourceInfo(String file, String sha256, long weights, long bytes) {}
+    /**
+     * The input the pack was made from.
+     *
+     * @param metadata the source's own metadata (a safetensors {@code __metadata__}), written back by unpack; null
+     *                 when it had none (and in packs made before it was recorded)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SourceInfo(String file, String sha256, long weights, long bytes, Map<String, String> metadata) {
+        public SourceInfo(String file, String sha256, long weights, long bytes) {
+            this(file, sha256, weights, bytes, null);
+        }
+    }
 
     /** Sizes over the whole pack; bits per weight count every part (indices, scales, codebooks). */
     public record Totals(long weights, long quantizedWeights, long packBytes, double bitsPerWeight,

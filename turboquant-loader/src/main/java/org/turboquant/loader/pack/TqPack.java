@@ -6,9 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,25 +31,70 @@ public final class TqPack implements AutoCloseable {
     private final SafetensorsFile weights;
     private final Map<String, TqTensor> tensors;
 
-    private TqPack(Path dir, Manifest manifest, SafetensorsFile weights, Map<String, TqTensor> tensors) {
+    private final Map<String, TensorChecksum> checks;
+
+    private TqPack(Path dir, Manifest manifest, SafetensorsFile weights, Map<String, TqTensor> tensors,
+                   Map<String, TensorChecksum> checks) {
         this.dir = dir;
         this.manifest = manifest;
         this.weights = weights;
         this.tensors = tensors;
+        this.checks = checks;
     }
 
-    /** Opens a pack directory without checking checksums. */
-    public static TqPack open(Path dir) throws IOException {
-        return open(dir, false);
+    /** The weights file's own metadata names the format and version: a corrupted header byte there is caught too. */
+    private static void checkWeightsMetadata(SafetensorsFile weights, Manifest manifest) {
+        Map<String, String> meta = weights.metadata();
+        if (!Manifest.FORMAT.equals(meta.get("format")) || !Integer.toString(manifest.version()).equals(meta.get("version")))
+            throw new BadInputException(weights.path(), null, "header metadata " + meta + " does not match the manifest ("
+                    + Manifest.FORMAT + " v" + manifest.version() + "): the pack is corrupt");
     }
 
     /**
-     * Opens a pack directory. With {@code verify}, every tensor's SHA-256 is checked first (reads every byte).
+     * How a pack is opened. Immutable; {@link #defaults()} then {@code with...} settings, e.g.
+     * {@code TqPack.Options.defaults().verify(false)}.
+     *
+     * @param verify check each tensor's SHA-256 before its data is first used (default true). The check is lazy, per
+     *               tensor, so opening stays fast; a mismatch throws {@link BadInputException} naming the tensor from
+     *               that use and every later one. {@link TqPack#verify()} checks everything at once.
+     */
+    public record Options(boolean verify) {
+        public static Options defaults() { return new Options(true); }
+
+        public Options verify(boolean on) { return new Options(on); }
+    }
+
+    /** Opens a pack directory with {@link Options#defaults()}: each tensor is verified on first use. */
+    public static TqPack open(Path dir) throws IOException {
+        return open(dir, Options.defaults());
+    }
+
+    /**
+     * Opens a pack directory. With {@code verifyAll}, every tensor's SHA-256 is checked now (reads every byte);
+     * without, nothing is checked (as {@code Options.defaults().verify(false)}).
+     */
+    public static TqPack open(Path dir, boolean verifyAll) throws IOException {
+        TqPack pack = open(dir, Options.defaults().verify(verifyAll));
+        if (verifyAll) {
+            try {
+                pack.verify();
+            } catch (RuntimeException e) {
+                pack.close();
+                throw e;
+            }
+        }
+        return pack;
+    }
+
+    /**
+     * Opens a pack directory.
      *
      * @throws BadInputException when the manifest or the weights file is malformed, names a missing part, is of an
-     *                           unsupported format version, or (with verify) a checksum does not match
+     *                           unsupported format version; with {@link Options#verify()}, on first use of a tensor
+     *                           whose checksum does not match
      */
-    public static TqPack open(Path dir, boolean verify) throws IOException {
+    public static TqPack open(Path dir, Options options) throws IOException {
+        java.util.Objects.requireNonNull(options, "options");
         Manifest manifest = readManifest(dir);
         SafetensorsFile weights;
         try {
@@ -60,22 +103,25 @@ public final class TqPack implements AutoCloseable {
             throw new BadInputException(dir, null, "not a pack: " + Manifest.WEIGHTS_FILE + " is missing");
         }
         try {
+            checkWeightsMetadata(weights, manifest);
             Map<String, TqTensor> tensors = new LinkedHashMap<>();
+            Map<String, TensorChecksum> checks = new LinkedHashMap<>();
             Path manifestFile = dir.resolve(Manifest.FILE_NAME);
             for (Manifest.TensorEntry e : manifest.tensors()) {
                 if (e == null || e.name() == null) throw new BadInputException(manifestFile, null, "a tensor has no name");
                 if (tensors.containsKey(e.name())) throw new BadInputException(manifestFile, e.name(), "listed twice");
                 try {
-                    tensors.put(e.name(), new TqTensor(e, weights, dir));
+                    TensorChecksum check = options.verify() ? new TensorChecksum(weights, e) : TensorChecksum.OFF;
+                    if (options.verify() && e.sha256() == null) throw new BadInputException(manifestFile, e.name(), "no sha256");
+                    checks.put(e.name(), check);
+                    tensors.put(e.name(), new TqTensor(e, weights, dir, check));
                 } catch (BadInputException bad) {
                     throw bad;
                 } catch (RuntimeException invalid) { // a field out of range for the decoder (bits, block, seed, ...)
                     throw new BadInputException(manifestFile, e.name(), "invalid entry: " + invalid.getMessage());
                 }
             }
-            TqPack pack = new TqPack(dir, manifest, weights, Collections.unmodifiableMap(tensors));
-            if (verify) pack.verify();
-            return pack;
+            return new TqPack(dir, manifest, weights, Collections.unmodifiableMap(tensors), checks);
         } catch (RuntimeException e) {
             weights.close();
             throw e;
@@ -85,13 +131,14 @@ public final class TqPack implements AutoCloseable {
     /** Reads and checks {@value Manifest#FILE_NAME}: format name and version first, then the structure. */
     public static Manifest readManifest(Path dir) throws IOException {
         Path file = dir.resolve(Manifest.FILE_NAME);
+        if (!Files.exists(dir)) throw new BadInputException(dir, null, "no such file or directory");
         if (!Files.isDirectory(dir)) throw new BadInputException(dir, null, "not a pack directory");
         if (!Files.exists(file)) throw new BadInputException(dir, null, "not a pack: " + Manifest.FILE_NAME + " is missing");
         Manifest m;
         try {
             m = Manifest.JSON.readValue(file.toFile(), Manifest.class);
         } catch (JacksonException e) {
-            throw new BadInputException(file, null, "invalid manifest: " + e.getOriginalMessage());
+            throw new BadInputException(file, null, "invalid manifest: " + org.turboquant.loader.JsonErrors.describe(e));
         }
         if (m == null || !Manifest.FORMAT.equals(m.format()))
             throw new BadInputException(file, null, "not a " + Manifest.FORMAT + " manifest");
@@ -113,23 +160,24 @@ public final class TqPack implements AutoCloseable {
         return m;
     }
 
-    /** Recomputes every tensor's SHA-256. @throws BadInputException naming the first tensor that differs */
+    /**
+     * Recomputes every tensor's SHA-256 now, whatever {@link Options#verify()} says.
+     *
+     * @throws BadInputException naming the first tensor that differs
+     */
     public void verify() {
-        for (TqTensor t : tensors.values()) {
-            MessageDigest digest = Sha256s.newDigest();
-            digest.update(t.manifestEntry().decodeFields());
-            for (String part : partsInFileOrder(t.manifestEntry())) Sha256s.update(digest, weights.segment(part));
-            String actual = HexFormat.of().formatHex(digest.digest());
-            if (!actual.equals(t.manifestEntry().sha256()))
-                throw new BadInputException(weights.path(), t.name(), "checksum mismatch (sha256 " + actual
-                        + ", manifest says " + t.manifestEntry().sha256() + "): the pack is corrupt");
-        }
+        for (TqTensor t : tensors.values()) verify(t.name());
     }
 
-    private List<String> partsInFileOrder(Manifest.TensorEntry e) {
-        return e.parts().values().stream()
-                .sorted(java.util.Comparator.comparingLong(p -> weights.info(p).begin()))
-                .toList();
+    /**
+     * Checks one tensor's SHA-256 now (with {@link Options#verify()}, at most once: later uses do not hash again).
+     *
+     * @throws BadInputException naming the tensor when it differs
+     */
+    public void verify(String name) {
+        TensorChecksum check = checks.get(tensor(name).name());
+        if (check == TensorChecksum.OFF) new TensorChecksum(weights, tensor(name).manifestEntry()).verifyOnce();
+        else check.verifyOnce();
     }
 
     public Path path() { return dir; }
@@ -154,6 +202,7 @@ public final class TqPack implements AutoCloseable {
     public MemorySegment rawKept(String name) {
         TqTensor t = tensor(name);
         if (t.quantized()) throw new IllegalArgumentException(name + " is quantized, not kept");
+        checks.get(name).verifyOnce();
         return weights.segment(t.manifestEntry().parts().get("data"));
     }
 

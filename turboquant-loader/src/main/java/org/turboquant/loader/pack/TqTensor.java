@@ -44,9 +44,12 @@ public final class TqTensor {
     /** Q8_0, Q4_0, RTN or a K/IQ block stream; null otherwise. */
     private final BaselineMatrix baseline;
     private final MemorySegment keptData;
+    /** Verification hook (TqPack.Options.verify): the tensor's SHA-256, checked before its data is first used. */
+    private final TensorChecksum checksum;
 
-    TqTensor(Manifest.TensorEntry entry, SafetensorsFile weights, Path packDir) {
+    TqTensor(Manifest.TensorEntry entry, SafetensorsFile weights, Path packDir, TensorChecksum checksum) {
         this.entry = entry;
+        this.checksum = checksum;
         this.method = parseMethod(entry, packDir);
         Map<String, String> parts = entry.parts();
         PartReader r = new PartReader(weights, packDir, entry);
@@ -212,10 +215,16 @@ public final class TqTensor {
     public Manifest.TensorEntry manifestEntry() { return entry; }
 
     /** The TurboQuant matrix, for direct use with the kernels; null for other methods. */
-    public QuantizedMatrix matrix() { return turboQuant == null ? null : turboQuant.get(); }
+    public QuantizedMatrix matrix() {
+        beforeDataUse();
+        return turboQuant == null ? null : turboQuant.get();
+    }
 
     /** The mixed-width TurboQuant matrix, for direct use with the kernels; null for other tensors. */
-    public MixedQuantizedMatrix mixedMatrix() { return mixed == null ? null : mixed.get(); }
+    public MixedQuantizedMatrix mixedMatrix() {
+        beforeDataUse();
+        return mixed == null ? null : mixed.get();
+    }
 
     /** Rows of the quantized matrix (outputs). */
     public int rows() { return entry.rows(); }
@@ -229,6 +238,7 @@ public final class TqTensor {
 
     /** The whole tensor as floats, in the source's shape and orientation (row-major). */
     public float[] dequantize() {
+        beforeDataUse();
         if (method == Method.KEPT) {
             float[] out = new float[Math.toIntExact(numel())];
             DType dtype = DType.fromId(entry.dtype()).orElseThrow();
@@ -267,12 +277,14 @@ public final class TqTensor {
      */
     public void prepare() {
         requireMatrix();
+        beforeDataUse();
         if (baseline == null && mixed == null) TurboQuantKernels.get().prepare(turboQuant.get());
     }
 
     /** y = W·x with W the quantized matrix (rows × cols); x has cols elements, y rows. */
     public void matvec(float[] x, float[] y) {
         requireMatrix();
+        beforeDataUse();
         if (baseline != null) baseline.gemv(x, y); // baselines are here for comparison: scalar reference products
         else if (mixed != null) ParallelMatmul.shared().gemv(mixed.get(), x, y);
         else ParallelMatmul.shared().gemv(turboQuant.get(), x, y);
@@ -281,6 +293,7 @@ public final class TqTensor {
     /** Y = W·X for {@code batch} row-major input vectors (batch × cols); Y is batch × rows. */
     public void matmul(float[] x, int batch, float[] y) {
         requireMatrix();
+        beforeDataUse();
         if (mixed != null) {
             ParallelMatmul.shared().gemm(mixed.get(), x, batch, y);
             return;
@@ -296,6 +309,48 @@ public final class TqTensor {
             matvec(xb, yb);
             System.arraycopy(yb, 0, y, b * rows, rows);
         }
+    }
+
+    /**
+     * Row {@code r} of the quantized matrix (rows × cols, see {@link #transposed()}) decoded into
+     * {@code out[outOff .. outOff + cols)}; for a kept 2-D float tensor, row r of the source.
+     */
+    public void row(int r, float[] out, int outOff) {
+        beforeDataUse();
+        int rows = method == Method.KEPT ? keptRows() : entry.rows(), cols = method == Method.KEPT ? keptCols() : entry.cols();
+        java.util.Objects.checkIndex(r, rows);
+        java.util.Objects.checkFromIndexSize(outOff, cols, out.length);
+        if (method == Method.KEPT) {
+            org.turboquant.loader.safetensors.FloatCodec.decode(keptData, DType.fromId(entry.dtype()).orElseThrow(),
+                    (long) r * cols, out, outOff, cols);
+        } else if (baseline != null) {
+            baseline.dequantizeRow(r, out, outOff);
+        } else if (mixed != null) {
+            TurboQuantKernels.get().dequantizeRow(mixed.get(), r, out, outOff);
+        } else {
+            TurboQuantKernels.get().dequantizeRow(turboQuant.get(), r, out, outOff);
+        }
+    }
+
+    private int keptRows() {
+        requireKept2dFloat();
+        return Math.toIntExact(entry.shape()[0]);
+    }
+
+    private int keptCols() {
+        requireKept2dFloat();
+        return Math.toIntExact(entry.shape()[1]);
+    }
+
+    private void requireKept2dFloat() {
+        if (entry.shape().length != 2 || !DType.fromId(entry.dtype()).orElseThrow().isFloat())
+            throw new UnsupportedOperationException(name() + " is a kept " + entry.dtype()
+                    + java.util.Arrays.toString(entry.shape()) + " tensor, not a 2-D float matrix");
+    }
+
+    /** The verification hook: every public method that reads the tensor's data calls this first. */
+    private void beforeDataUse() {
+        checksum.verifyOnce();
     }
 
     private void requireMatrix() {
