@@ -37,7 +37,7 @@ public class GemvBenchmark {
     /** Shape and threads, shared by every format. */
     @State(Scope.Benchmark)
     public static class Common {
-        @Param({"4096x4096"})
+        @Param({"4096x4096", "4096x14336", "16384x14336"})
         public String shape;
         @Param({"1", "2"})
         public int threads;
@@ -114,6 +114,17 @@ public class GemvBenchmark {
 
     @Benchmark
     public void turboquant(Common c, TurboQuant t, Blackhole bh) {
+        c.pool.gemv(t.matrix, c.x, c.y);
+        bh.consume(c.y);
+    }
+
+    /**
+     * TurboQuant with the integer-domain kernels forced on where they can run (int8 tables, byte permutes; 1/2/4 bits
+     * on AVX-512 VBMI), other widths as {@link #turboquant}: the A/B of docs/BENCHMARKS.md, "Integer-domain kernels".
+     */
+    @Benchmark
+    @Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g", "-Dturboquant.intKernels=true"})
+    public void turboquantInt(Common c, TurboQuant t, Blackhole bh) {
         c.pool.gemv(t.matrix, c.x, c.y);
         bh.consume(c.y);
     }
