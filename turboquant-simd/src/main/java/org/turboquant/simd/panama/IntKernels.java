@@ -9,8 +9,11 @@ package org.turboquant.simd.panama;
  */
 final class IntKernels {
     private static final String MODE = System.getProperty("turboquant.intKernels", "false");
-    /** Widths where the int8 path measured faster: bit b set for width b. */
-    private static final int AUTO_WIDTHS = (1 << 1) | (1 << 2) | (1 << 4);
+    /**
+     * Widths where the int8 path measured faster (bit b set for width b): 4 bits, 2.5× the float tables at
+     * 4096×14336 on 1 thread; at 1 and 2 bits it measured slower (docs/BENCHMARKS.md), so they keep the float tables.
+     */
+    private static final int AUTO_WIDTHS = 1 << 4;
 
     private IntKernels() {}
 
