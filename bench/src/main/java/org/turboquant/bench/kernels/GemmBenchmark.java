@@ -65,4 +65,12 @@ public class GemmBenchmark {
         pool.gemm(matrix, x, batch, y);
         bh.consume(y);
     }
+
+    /** As {@link #gemm} with the integer-domain kernels forced on where they can run (1/2/4 bits, AVX-512 VBMI). */
+    @Benchmark
+    @Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g", "-Dturboquant.intKernels=true"})
+    public void gemmInt(Blackhole bh) {
+        pool.gemm(matrix, x, batch, y);
+        bh.consume(y);
+    }
 }

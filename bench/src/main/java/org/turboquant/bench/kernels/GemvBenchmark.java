@@ -137,4 +137,15 @@ public class GemvBenchmark {
         c.pool.gemv(t.matrix, c.x, c.y);
         bh.consume(c.y);
     }
+
+    /**
+     * TurboQuant with the integer-domain kernels forced on where they can run (int8 tables, byte permutes; 1/2/4 bits
+     * on AVX-512 VBMI), other widths as {@link #turboquant}: the A/B of docs/BENCHMARKS.md, "Integer-domain kernels".
+     */
+    @Benchmark
+    @Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g", "-Dturboquant.intKernels=true"})
+    public void turboquantInt(Common c, TurboQuant t, Blackhole bh) {
+        c.pool.gemv(t.matrix, c.x, c.y);
+        bh.consume(c.y);
+    }
 }

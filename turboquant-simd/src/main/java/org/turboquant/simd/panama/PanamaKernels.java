@@ -91,6 +91,10 @@ public final class PanamaKernels implements TurboQuantKernels {
     @Override
     public void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
+        if (Int8TableDot.supports(m)) { // b = 1, 2, 4 with VBMI: the same tables in int8, byte permutes (IntKernels)
+            Int8TableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
+            return;
+        }
         if (TableDot.supports(m)) { // b = 1, 2, 4 at 512 bits, whole-chunk blocks: the input in look-up tables
             TableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
             return;
@@ -124,6 +128,10 @@ public final class PanamaKernels implements TurboQuantKernels {
         checkRange(m, rowStart, rowEnd);
         int batch = rotated.length;
         if (batch < 1 || batch > MAX_BATCH) throw new IllegalArgumentException("batch must be in 1..64, got " + batch);
+        if (Int8TableDot.supports(m)) { // same arithmetic as its gemv, so GEMM still equals GEMV bit for bit
+            Int8TableDot.gemm(m, rotated, y, rowStart, rowEnd);
+            return;
+        }
         if (TableDot.supports(m)) { // same arithmetic order as its gemv, so GEMM still equals GEMV bit for bit
             TableDot.gemm(m, rotated, y, rowStart, rowEnd);
             return;
