@@ -286,23 +286,6 @@ public final class TqTensor implements WeightMatrix {
     }
 
     @Override
-    public void row(int r, float[] out, int outOff) {
-        int rows = rows(), cols = cols();
-        java.util.Objects.checkIndex(r, rows);
-        java.util.Objects.checkFromIndexSize(outOff, cols, out.length);
-        if (method == Method.KEPT) {
-            DType dtype = DType.fromId(entry.dtype()).orElseThrow();
-            org.turboquant.loader.safetensors.FloatCodec.decode(keptData, dtype, (long) r * cols, out, outOff, cols);
-        } else if (mixed != null) {
-            TurboQuantKernels.get().dequantizeRow(mixed.get(), r, out, outOff);
-        } else if (turboQuant != null) {
-            TurboQuantKernels.get().dequantizeRow(turboQuant.get(), r, out, outOff);
-        } else {
-            System.arraycopy(baseline.dequantize(), r * cols, out, outOff, cols);
-        }
-    }
-
-    @Override
     public void warmUp() {
         if (method != Method.KEPT) prepare();
         matvec(new float[cols()], new float[rows()]);
