@@ -34,7 +34,7 @@ import org.turboquant.simd.TurboQuantKernels;
  * Linear weight and for an ONNX MatMul weight alike (the latter is stored [in, out] in the source and transposed
  * for quantization, see {@link #transposed()}).
  */
-public final class TqTensor {
+public final class TqTensor implements WeightMatrix {
     private final Manifest.TensorEntry entry;
     private final Method method;
     /** Built on first use: regenerating a QR rotation costs O(g³), which open and inspect should not pay. */
@@ -191,6 +191,7 @@ public final class TqTensor {
         }
     }
 
+    @Override
     public String name() { return entry.name(); }
 
     /** The source shape. */
@@ -226,11 +227,71 @@ public final class TqTensor {
         return mixed == null ? null : mixed.get();
     }
 
-    /** Rows of the quantized matrix (outputs). */
-    public int rows() { return entry.rows(); }
+    /** Rows of the quantized matrix (outputs); for a kept 2-D tensor, its first dimension. */
+    @Override
+    public int rows() { return method == Method.KEPT ? keptDim(0) : entry.rows(); }
 
-    /** Columns of the quantized matrix (the reduction dimension). */
-    public int cols() { return entry.cols(); }
+    /** Columns of the quantized matrix (the reduction dimension); for a kept 2-D tensor, its second dimension. */
+    @Override
+    public int cols() { return method == Method.KEPT ? keptDim(1) : entry.cols(); }
+
+    // ---- TEMP WeightMatrix shim (replaced by the api branch): correct, not fast; copies through the old API ----
+
+    private int keptDim(int d) {
+        long[] s = entry.shape();
+        if (s == null || s.length != 2) throw new UnsupportedOperationException(name() + " is not a 2-D tensor");
+        return Math.toIntExact(s[d]);
+    }
+
+    @Override
+    public void matvec(float[] x, int xOff, float[] y, int yOff, float[] bias, boolean accumulate) {
+        matmul(x, xOff, 1, y, yOff, bias, accumulate);
+    }
+
+    @Override
+    public void matmul(float[] x, int xOff, int batch, float[] y, int yOff, float[] bias, boolean accumulate) {
+        int rows = rows(), cols = cols();
+        java.util.Objects.checkFromIndexSize(xOff, Math.multiplyExact(batch, cols), x.length);
+        java.util.Objects.checkFromIndexSize(yOff, Math.multiplyExact(batch, rows), y.length);
+        if (bias != null && bias.length < rows) throw new IllegalArgumentException(name() + ": bias shorter than " + rows);
+        float[] xb = java.util.Arrays.copyOfRange(x, xOff, xOff + batch * cols);
+        float[] yb = new float[batch * rows];
+        if (method == Method.KEPT) {
+            float[] w = dequantize();
+            for (int b = 0; b < batch; b++)
+                for (int r = 0; r < rows; r++) {
+                    double s = 0;
+                    for (int c = 0; c < cols; c++) s += (double) w[r * cols + c] * xb[b * cols + c];
+                    yb[b * rows + r] = (float) s;
+                }
+        } else {
+            matmul(xb, batch, yb);
+        }
+        for (int b = 0; b < batch; b++)
+            for (int r = 0; r < rows; r++) {
+                int i = yOff + b * rows + r;
+                y[i] = (accumulate ? y[i] : 0) + yb[b * rows + r] + (bias == null ? 0 : bias[r]);
+            }
+    }
+
+    @Override
+    public void matmul(MemorySegment x, long xByteOff, int batch, MemorySegment y, long yByteOff, float[] bias,
+                       boolean accumulate) {
+        int rows = rows(), cols = cols();
+        float[] xa = new float[batch * cols], ya = new float[batch * rows];
+        MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, xByteOff, xa, 0, xa.length);
+        if (accumulate) MemorySegment.copy(y, ValueLayout.JAVA_FLOAT_UNALIGNED, yByteOff, ya, 0, ya.length);
+        matmul(xa, 0, batch, ya, 0, bias, accumulate);
+        MemorySegment.copy(ya, 0, y, ValueLayout.JAVA_FLOAT_UNALIGNED, yByteOff, ya.length);
+    }
+
+    @Override
+    public void warmUp() {
+        if (method != Method.KEPT) prepare();
+        matvec(new float[cols()], new float[rows()]);
+    }
+
+    // ---- end of the TEMP shim ----
 
     public long numel() {
         return Shapes.numel(entry.shape());
@@ -282,7 +343,12 @@ public final class TqTensor {
     }
 
     /** y = W·x with W the quantized matrix (rows × cols); x has cols elements, y rows. */
+    @Override
     public void matvec(float[] x, float[] y) {
+        if (method == Method.KEPT) {
+            matvec(x, 0, y, 0, null, false);
+            return;
+        }
         requireMatrix();
         beforeDataUse();
         if (baseline != null) baseline.gemv(x, y); // baselines are here for comparison: scalar reference products
