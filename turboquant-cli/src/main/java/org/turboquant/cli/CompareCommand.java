@@ -19,10 +19,10 @@ import org.turboquant.core.RotationKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** tq compare: TurboQuant settings against RTN, Q4_0 and Q8_0 on a real sentence encoder. */
+/** tq compare: TurboQuant settings against RTN, Q4_0, Q8_0 and llama.cpp's K/IQ formats on a real sentence encoder. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Race TurboQuant (b = 1,2,3,4,8 x qr/hadamard x block row/128/64/32, and fractional rates "
-                + "2.25 to 7.5 bits per weight as tq pack --bits 4.25 mixes them) against RTN, Q4_0 and Q8_0 "
+                + "2.25 to 7.5 bits per weight as tq pack --bits 4.25 mixes them) against RTN, Q4_0, Q8_0 and llama.cpp's Q3_K/Q4_K/Q5_K/Q6_K/IQ4_NL/IQ4_XS "
                 + "on all-MiniLM-L6-v2 (or --model) and write a results table and chart.")
 public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME|MODEL.onnx",
@@ -48,13 +48,34 @@ public final class CompareCommand implements Callable<Integer> {
             + "none otherwise; --prefix= for none)")
     String prefix;
 
-    @Option(names = "--out", description = "results table (default: docs/RESULTS.md, or results-NAME.md in the "
-            + "working directory when the model is bge-small or e5-small)")
+    @Option(names = "--out", paramLabel = "DIR", description = "Directory of the results table and chart (default "
+            + "./" + DEFAULT_OUT + "/): RESULTS.md and fidelity.png for minilm, results-NAME.md and fidelity-NAME.png "
+            + "for other models. The published docs are regenerated only by --out docs; a table that exists is "
+            + "updated between its generated markers.")
     Path out;
 
-    @Option(names = "--chart", description = "chart PNG (default: docs/fidelity.png, or fidelity-NAME.png in the "
-            + "working directory when the model is bge-small or e5-small)")
-    Path chart;
+    /** Where results go without --out: never into tracked files (the project's .gitignore lists it). */
+    static final String DEFAULT_OUT = "tq-compare";
+
+    /** The table and chart files a run writes. */
+    record Outputs(Path table, Path chart) {}
+
+    /** Files in {@code dir} (default {@value #DEFAULT_OUT} under {@code workingDir}) for a model. */
+    static Outputs outputs(Path workingDir, Path dir, EmbeddingModel model) {
+        Path d = workingDir.resolve(dir != null ? dir : Path.of(DEFAULT_OUT));
+        boolean minilm = model == EmbeddingModel.MINILM; // docs/RESULTS.md holds all-MiniLM-L6-v2's table
+        String suffix = model.cliName();
+        return new Outputs(d.resolve(minilm ? "RESULTS.md" : "results-" + suffix + ".md"),
+                d.resolve(minilm ? "fidelity.png" : "fidelity-" + suffix + ".png"));
+    }
+
+    /** Writes the table and chart of a finished run. */
+    static Outputs write(Outputs files, List<ComparisonRow> rows, ResultsReport.Context ctx, String chartTitle)
+            throws java.io.IOException {
+        ResultsReport.write(files.table(), rows, ctx);
+        FidelityChart.write(files.chart(), rows, chartTitle);
+        return files;
+    }
 
     @Option(names = "--quick", description = "a subset: TurboQuant hadamard/128 and qr/row at every bit width, and the baselines")
     boolean quick;
@@ -64,6 +85,14 @@ public final class CompareCommand implements Callable<Integer> {
             + "tensors, embedding tables included")
     boolean fractional;
 
+    @Option(names = "--llama-cpp", description = "only the race with llama.cpp's formats: Q4_0, Q8_0, Q3_K, Q4_K, "
+            + "Q5_K, Q6_K, IQ4_NL, IQ4_XS (no importance matrix) against TurboQuant 3-, 4- and 8-bit and fractional "
+            + "3.5, 4.25 and 4.5 (hadamard, block 128)")
+    boolean llamaCpp;
+    @Option(names = "--scale-study", description = "only the scale-search study at 4 to 4.5 bits per weight: Q4_0, "
+            + "TurboQuant 4-bit and fractional 4.25 / 4.5 with the plain and the searched scale, blocks of 128, 64 and 32")
+    boolean scaleStudy;
+
     @Option(names = "--cache", description = "where a built-in model is extracted (default: "
             + "~/.cache/turboquant/MODEL-DIR, e.g. all-minilm-l6-v2)")
     Path cache;
@@ -72,26 +101,20 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelChoice choice = ModelChoice.resolveNameOrPath(model, tokenizer, cache);
         ModelFiles files = choice.files();
-        // bge-small's or e5-small's table must not land in docs/RESULTS.md, which holds all-MiniLM-L6-v2's.
-        boolean minilm = choice.defaults() == EmbeddingModel.MINILM;
-        String suffix = choice.defaults().cliName();
-        Path outFile = out != null ? out : minilm ? Path.of("docs/RESULTS.md") : Path.of("results-" + suffix + ".md");
-        Path chartFile = chart != null ? chart : minilm ? Path.of("docs/fidelity.png")
-                : Path.of("fidelity-" + suffix + ".png");
+        Outputs files0 = outputs(Path.of("").toAbsolutePath(), out, choice.defaults());
         List<String> corpus = texts != null ? TextCorpus.read(texts) : TextCorpus.builtIn();
         List<ComparisonRow> rows;
         String embedding;
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix)) {
             System.err.println("model " + choice.describe() + ": " + files.model() + ", " + ModelChoice.settings(embedder));
             embedding = ModelChoice.settings(embedder);
-            List<Scheme> schemes = fractional ? fractionalStudy() : schemes(quick);
+            List<Scheme> schemes = llamaCpp ? llamaCppStudy() : scaleStudy ? scaleStudy() : fractional ? fractionalStudy() : schemes(quick);
             rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes);
         }
-        ResultsReport.write(outFile, rows, new ResultsReport.Context(files.model().getFileName().toString(),
-                corpus.size(), String.join(" ", commandLine()), embedding));
-        FidelityChart.write(chartFile, rows, choice.builtIn() ? choice.defaults().displayName()
+        write(files0, rows, new ResultsReport.Context(files.model().getFileName().toString(), corpus.size(),
+                String.join(" ", commandLine()), embedding), choice.builtIn() ? choice.defaults().displayName()
                 : files.model().getFileName().toString());
-        System.out.println("wrote " + outFile + " and " + chartFile);
+        System.out.println("wrote " + files0.table() + " and " + files0.chart());
         return 0;
     }
 
@@ -100,6 +123,8 @@ public final class CompareCommand implements Callable<Integer> {
         if (model != null) parts.add("--model " + model);
         if (quick) parts.add("--quick");
         if (fractional) parts.add("--fractional");
+        if (llamaCpp) parts.add("--llama-cpp");
+        if (scaleStudy) parts.add("--scale-study");
         if (texts != null) parts.add("--texts " + texts);
         if (pooling != null) parts.add("--pooling " + pooling);
         if (maxLength != null) parts.add("--max-length " + maxLength);
@@ -129,6 +154,7 @@ public final class CompareCommand implements Callable<Integer> {
         for (int b : new int[] {2, 4, 8}) list.add(Scheme.rtn(b));
         list.add(Scheme.q4_0());
         list.add(Scheme.q8_0());
+        list.addAll(Scheme.llamaFormats());
         return list;
     }
 
@@ -145,6 +171,36 @@ public final class CompareCommand implements Callable<Integer> {
             list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16, Scheme.Budget.EVEN));
             list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16, Scheme.Budget.SAME_SHARE));
         }
+        return list;
+    }
+
+    /** {@code --llama-cpp}: TurboQuant at the rates llama.cpp's formats sit at, and those formats. */
+    static List<Scheme> llamaCppStudy() {
+        List<Scheme> list = new ArrayList<>();
+        for (int b : new int[] {3, 4, 8}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F16, false));
+        for (double rate : new double[] {3.5, 4.25, 4.5})
+            list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16));
+        list.add(Scheme.q4_0());
+        list.add(Scheme.q8_0());
+        list.addAll(Scheme.llamaFormats());
+        return list;
+    }
+
+    /** {@code --scale-study}: the plain and the searched scale on the settings between 4 and 4.5 bits per weight. */
+    static List<Scheme> scaleStudy() {
+        List<Scheme> list = new ArrayList<>();
+        list.add(Scheme.q4_0());
+        for (int g : new int[] {128, 64, 32}) {
+            Scheme s = Scheme.turboQuant(4, g, RotationKind.HADAMARD, NormPrecision.F16, false);
+            list.add(s);
+            list.add(s.searched());
+        }
+        for (double rate : new double[] {4.25, 4.5}) {
+            Scheme s = Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16);
+            list.add(s);
+            list.add(s.searched());
+        }
+        list.add(Scheme.fractional(4.5, 64, RotationKind.HADAMARD, NormPrecision.F16).searched());
         return list;
     }
 

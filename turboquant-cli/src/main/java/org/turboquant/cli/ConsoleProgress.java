@@ -1,22 +1,44 @@
 package org.turboquant.cli;
 
+import java.io.PrintStream;
+import java.nio.file.Path;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.turboquant.loader.pack.ProgressListener;
 
-/** A progress bar with ETA on stderr, counted in weights; silent when stderr is not a terminal or with --quiet. */
-final class ConsoleProgress implements ProgressListener {
+/**
+ * Progress on stderr, counted in weights: a bar with ETA on a terminal, a plain line every few seconds otherwise
+ * ({@link PlainProgress}, for CI logs), nothing with --quiet. Whatever the mode, an interrupted run (SIGINT,
+ * SIGTERM) says in one line which temporary output it removed.
+ */
+class ConsoleProgress implements ProgressListener {
     private final String task;
     private ProgressBar bar;
 
-    private ConsoleProgress(String task) {
+    ConsoleProgress(String task) {
         this.task = task;
     }
 
     static ProgressListener create(String task, boolean quiet) {
-        return quiet || System.console() == null ? ProgressListener.NONE : new ConsoleProgress(task);
+        if (quiet) return new Silent();
+        java.io.Console console = System.console();
+        return console != null && console.isTerminal() ? new ConsoleProgress(task)
+                : new PlainProgress(task, System.err, PlainProgress.INTERVAL_NANOS, System::nanoTime);
+    }
+
+    /** Only the interruption line. */
+    static class Silent implements ProgressListener {
+        @Override
+        public void interrupted(Path removed) {
+            System.err.println("tq: interrupted, removed temporary output " + removed);
+        }
+    }
+
+    @Override
+    public void interrupted(Path removed) {
+        new Silent().interrupted(removed);
     }
 
     @Override
@@ -41,7 +63,49 @@ final class ConsoleProgress implements ProgressListener {
         if (bar != null) bar.close();
     }
 
-    private static String shorten(String name) {
+    static String shorten(String name) {
         return name.length() <= 32 ? name : "…" + name.substring(name.length() - 31);
+    }
+
+    /** One plain line ("pack: 42% (310/740 M weights), 51 s, at NAME") at most every interval; no escape codes. */
+    static final class PlainProgress extends Silent {
+        static final long INTERVAL_NANOS = 5_000_000_000L;
+
+        private final String task;
+        private final PrintStream out;
+        private final long interval;
+        private final java.util.function.LongSupplier clock;
+        private long total, done, startedAt, lastLine;
+        private String tensor = "";
+
+        PlainProgress(String task, PrintStream out, long intervalNanos, java.util.function.LongSupplier clock) {
+            this.task = task;
+            this.out = out;
+            this.interval = intervalNanos;
+            this.clock = clock;
+        }
+
+        @Override
+        public void start(long totalWeights) {
+            total = totalWeights;
+            startedAt = lastLine = clock.getAsLong();
+        }
+
+        @Override
+        public void tensor(String name) {
+            tensor = name;
+        }
+
+        @Override
+        public void advance(long weights) {
+            done += weights;
+            long now = clock.getAsLong();
+            if (now - lastLine >= interval && done < total) {
+                lastLine = now;
+                out.printf(java.util.Locale.ROOT, "%s: %d%% (%.0f/%.0f M weights), %.0f s, at %s%n", task,
+                        total == 0 ? 100 : 100 * done / total, done / 1e6, total / 1e6, (now - startedAt) / 1e9,
+                        shorten(tensor));
+            }
+        }
     }
 }

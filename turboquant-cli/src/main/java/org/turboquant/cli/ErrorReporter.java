@@ -26,6 +26,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
 
     static int exitCode(Throwable e) {
         if (e instanceof BadInputException) return BAD_INPUT;
+        if (e instanceof org.turboquant.loader.OutputExistsException) return USAGE; // the output named is taken
         if (e instanceof IOException || e instanceof UncheckedIOException) return IO;
         return USAGE;
     }

@@ -63,6 +63,8 @@ public final class FidelityCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
+    @Option(names = "--no-verify", description = "Skip the SHA-256 check of each pack tensor.") boolean noVerify;
+
     @Override
     public Integer call() throws Exception {
         List<String> lines = TextCorpus.read(texts);
@@ -74,7 +76,7 @@ public final class FidelityCommand implements Callable<Integer> {
         FidelityReport report;
         String settings;
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix);
-             TqPack pack = TqPack.open(packDir)) {
+             TqPack pack = TqPack.open(packDir, TqPack.Options.defaults().verify(!noVerify))) {
             settings = ModelChoice.settings(embedder);
             SentenceEmbedder.Tokens tokens = embedder.tokenize(lines);
             float[][] original = embedder.embed(tokens);

@@ -24,7 +24,12 @@ public final class Main {
     public static int run(String... args) {
         boolean debug = Arrays.asList(args).contains("--debug");
         try {
-            return new CommandLine(new Main())
+            CommandLine cli = new CommandLine(new Main());
+            if (args.length == 0) { // a bare ./tq: the overview, not "Missing required subcommand"
+                cli.usage(System.err);
+                return ErrorReporter.USAGE;
+            }
+            return cli
                     .setExecutionExceptionHandler(new ErrorReporter(debug))
                     .setParameterExceptionHandler(ErrorReporter::usageError)
                     .execute(args);

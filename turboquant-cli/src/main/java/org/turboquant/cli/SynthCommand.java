@@ -10,8 +10,8 @@ import org.turboquant.loader.pack.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** tq synth (hidden): a deterministic synthetic BF16 checkpoint for packing benchmarks (docs/BENCHMARKS.md, "Packing a 0.75 B-parameter checkpoint"). */
-@Command(name = "synth", hidden = true, mixinStandardHelpOptions = true,
+/** tq synth: a deterministic synthetic BF16 checkpoint for packing benchmarks (docs/BENCHMARKS.md, "Packing a 0.75 B-parameter checkpoint"). */
+@Command(name = "synth", mixinStandardHelpOptions = true,
         description = "Write a deterministic synthetic BF16 .safetensors checkpoint shaped like Qwen3.5-0.8B "
                 + "(hidden 1024, 24 layers, vocabulary 248,320, about 0.75 B parameters, 1.5 GB).")
 final class SynthCommand implements Callable<Integer> {
@@ -30,8 +30,7 @@ final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (Files.exists(output) && !force)
-            throw new java.nio.file.FileAlreadyExistsException(output.toString(), null,
-                    "already exists (use --force to replace it)");
+            throw new org.turboquant.loader.OutputExistsException(output, "already exists (use --force to replace it)");
         CheckpointLayout layout = tiny ? CheckpointLayout.tiny() : CheckpointLayout.qwen35Small();
         long t0 = System.nanoTime();
         ProgressListener progress = ConsoleProgress.create("synth", quiet);

@@ -107,20 +107,24 @@ class CliBadInputTest {
     }
 
     @Test
-    void existingOutputIsRefusedWithoutForceAndLeftAlone() throws IOException {
+    void existingOutputIsRefusedWithAndWithoutForceAndLeftAlone() throws IOException {
         Path out = Files.createDirectory(dir.resolve("out"));
         Path marker = Files.writeString(out.resolve("keep-me.txt"), "mine");
 
         CliRun run = CliRun.of("pack", good.toString(), "-o", out.toString(), "--quiet");
 
-        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.exitCode()).isEqualTo(1); // a usage error: the command line names a taken output
         assertOneLineNaming(run, "tq pack: ", out);
         assertThat(run.errLines().getFirst()).contains("--force");
         assertThat(Files.readString(marker)).isEqualTo("mine");
 
-        assertThat(CliRun.of("pack", good.toString(), "-o", out.toString(), "--quiet", "--force").exitCode()).isZero();
-        assertThat(marker).doesNotExist();
-        assertThat(out.resolve("quant_manifest.json")).exists();
+        // --force replaces only a pack: a directory of other things is refused and left as it was (issue 11)
+        CliRun forced = CliRun.of("pack", good.toString(), "-o", out.toString(), "--quiet", "--force");
+        assertThat(forced.exitCode()).isEqualTo(1);
+        assertOneLineNaming(forced, "tq pack: ", out);
+        assertThat(forced.errLines().getFirst()).contains("not a pack");
+        assertThat(Files.readString(marker)).isEqualTo("mine");
+        assertThat(out.resolve("quant_manifest.json")).doesNotExist();
     }
 
     @Test
@@ -144,7 +148,7 @@ class CliBadInputTest {
     void unsupportedFormatVersionIsRejected() throws IOException {
         Path pack = packGood();
         Path manifest = pack.resolve("quant_manifest.json");
-        Files.writeString(manifest, Files.readString(manifest).replace("\"version\" : 1", "\"version\" : 99"));
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"version\" : \\d+", "\"version\" : 99"));
 
         for (String[] cmd : new String[][] {{"inspect", pack.toString()},
                 {"unpack", pack.toString(), "-o", dir.resolve("u.safetensors").toString()},

@@ -114,7 +114,7 @@ class CliReviewTest {
         Path pack = packOf(checkpoint(tmp.resolve("src/model.safetensors")), "pack");
         ObjectNode m = (ObjectNode) JSON.readTree(pack.resolve("quant_manifest.json").toFile());
         assertThat(m.get("format").asText()).isEqualTo("turboquant-pack");
-        assertThat(m.get("version").asInt()).isEqualTo(1);
+        assertThat(m.get("version").asInt()).isEqualTo(3); // 4-bit codes in the table kernels' order (FORMAT.md §19)
         ObjectNode q = tensor(m, Q);
         assertThat(q.get("parts").get("codes").asText()).isEqualTo(Q + "#codes");
         assertThat(q.get("parts").get("scales").asText()).isEqualTo(Q + "#scales");
@@ -134,11 +134,12 @@ class CliReviewTest {
 
         try (var f = org.turboquant.loader.safetensors.SafetensorsFile.open(pack.resolve("turboquant_weights.safetensors"))) {
             assertThat(f.info(Q + "#codes").dtype()).isEqualTo(DType.U8);
-            assertThat(f.info(Q + "#codes").shape()).containsExactly(128, 128); // 256 indices × 4 bits = 128 bytes
+            // 128 rows = 8 groups of 16; 256 columns = 2 blocks of 128 indices × 4 bits = 64 bytes
+            assertThat(f.info(Q + "#codes").shape()).containsExactly(2, 8, 64, 16);
             assertThat(f.info(Q + "#scales").dtype()).isEqualTo(DType.F16);
             assertThat(f.info(Q + "#scales").shape()).containsExactly(128, 2);
             assertThat(f.info(Q + "#centroids").shape()).containsExactly(16);
-            assertThat(f.metadata()).containsEntry("format", "turboquant-pack").containsEntry("version", "1");
+            assertThat(f.metadata()).containsEntry("format", "turboquant-pack").containsEntry("version", "3");
         }
     }
 

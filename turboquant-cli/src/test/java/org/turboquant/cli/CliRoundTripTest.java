@@ -158,7 +158,7 @@ class CliRoundTripTest {
         Path pack = pack("--bits", "4.5"); // at 4.25 the second codebook and the width map would eat these small tensors' spare bits
         CliRun text = CliRun.of("inspect", pack.toString(), "--verify");
         assertThat(text.exitCode()).as(text.err()).isZero();
-        assertThat(text.out()).contains("turboquant-pack v2").containsPattern("layer.sparse.weight\\s+turboquant\\s+4/5 \\d+%"); // its zero rows concentrate its energy
+        assertThat(text.out()).contains("turboquant-pack v3").containsPattern("layer.sparse.weight\\s+turboquant\\s+4/5 \\d+%"); // its zero rows concentrate its energy
         JsonNode totals = JSON.readTree(CliRun.of("inspect", pack.toString(), "--json").out()).get("totals");
         assertThat(totals.get("quantizedBitsPerWeight").asDouble()).isLessThanOrEqualTo(4.5).isGreaterThan(4.45);
         CliRun eval = CliRun.of("eval", model.toString(), pack.toString(), "--quiet");

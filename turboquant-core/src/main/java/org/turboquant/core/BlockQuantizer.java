@@ -7,7 +7,9 @@ package org.turboquant.core;
  *
  * <p>Per block x (zero-padded to g): n = ‖x‖; u = x/n; y = P·u; idx_j = nearest level of y_j. The stored scale
  * is n, or with norm correction the least-squares scale ⟨x, x̂⟩/‖x̂‖² of the unit reconstruction
- * x̂ = Pᵀ·c[idx] restricted to the block's logical columns; either is rounded to the storage precision.
+ * x̂ = Pᵀ·c[idx] restricted to the block's logical columns; either is rounded to the storage precision. With
+ * scale search ({@link ScaleSearch}) the block is stored with the scale and indices that minimise its decoded
+ * error, kept only where that error is below the plain scale's (so the search never loses to it).
  */
 final class BlockQuantizer {
     private final QuantConfig config;
@@ -15,6 +17,8 @@ final class BlockQuantizer {
     private final float[] block;
     private final float[] rotated;
     private final float[] reconstruction;
+    private final ScaleSearch search;
+    private final byte[] searched;
 
     BlockQuantizer(QuantConfig config, Rotation rotation) {
         this.config = config;
@@ -23,6 +27,8 @@ final class BlockQuantizer {
         this.block = new float[g];
         this.rotated = new float[g];
         this.reconstruction = new float[g];
+        this.search = config.scaleSearch() ? new ScaleSearch(g) : null;
+        this.searched = config.scaleSearch() ? new byte[g] : null;
     }
 
     /**
@@ -45,11 +51,50 @@ final class BlockQuantizer {
         rotation.rotate(block, 0, rotated, 0);
         for (int j = 0; j < g; j++) indices[idxOff + j] = (byte) codebook.quantize(rotated[j]);
         double scale = config.normCorrection() ? correctedScale(norm, len, codebook, indices, idxOff) : norm;
+        float stored = round(scale, blockNumber);
+        return search == null ? stored : searchedScale(src, srcOff, len, norm, stored, codebook, indices, idxOff);
+    }
+
+    private float round(double scale, int blockNumber) {
         float stored = config.normPrecision().round((float) scale);
         if (!Float.isFinite(stored))
             throw new IllegalArgumentException("block " + blockNumber + " scale " + scale + " overflows "
                     + config.normPrecision().id());
         return stored;
+    }
+
+    /**
+     * The searched scale, rounded to the storage precision, with the nearest indices at that rounded scale, if its
+     * decoded error over the logical columns is below the plain one's ({@code plain} with the indices already at
+     * {@code indices[idxOff]}); else the plain scale, indices unchanged.
+     */
+    private float searchedScale(float[] src, int srcOff, int len, double norm, float plain, Codebook codebook,
+                                byte[] indices, int idxOff) {
+        double ratio = search.bestRatio(rotated, codebook);
+        if (Double.isNaN(ratio)) return plain;
+        float stored = config.normPrecision().round((float) (norm * ratio));
+        if (!(stored > 0) || !Float.isFinite(stored) || stored == plain) return plain;
+        double inverse = norm / stored; // rotated holds u = x/norm, so x/stored = u·norm/stored
+        int g = block.length;
+        for (int j = 0; j < g; j++) searched[j] = (byte) codebook.quantize(rotated[j] * inverse);
+        if (decodedError(src, srcOff, len, stored, codebook, searched, 0)
+                >= decodedError(src, srcOff, len, plain, codebook, indices, idxOff)) return plain;
+        System.arraycopy(searched, 0, indices, idxOff, g);
+        return stored;
+    }
+
+    /** Σ (x_j − x̂_j)² over the logical columns, x̂ decoded exactly as the scalar reference decodes a block. */
+    private double decodedError(float[] src, int srcOff, int len, float scale, Codebook codebook, byte[] idx, int idxOff) {
+        float[] centroids = codebook.centroids();
+        int g = block.length;
+        for (int j = 0; j < g; j++) reconstruction[j] = centroids[idx[idxOff + j] & 0xFF];
+        rotation.unrotate(reconstruction, 0, reconstruction, 0);
+        double error = 0;
+        for (int j = 0; j < len; j++) {
+            double d = (double) src[srcOff + j] - scale * reconstruction[j];
+            error += d * d;
+        }
+        return error;
     }
 
     /** ⟨x, x̂⟩/‖x̂‖² with x = norm·u (u still in {@link #block}) and x̂ the decoded unit block cut to len. */

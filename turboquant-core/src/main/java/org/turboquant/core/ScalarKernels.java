@@ -1,5 +1,7 @@
 package org.turboquant.core;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The scalar reference for decoding and for products straight from the codes: the ground truth every SIMD
  * kernel is tested against. Plain loops, double-free float arithmetic in a fixed order.
@@ -169,10 +171,12 @@ public final class ScalarKernels {
         }
     }
 
+    /** Row r's indices, read from either code layout ({@link QuantizedMatrix#rowCodes} finds the row's bytes). */
     private static byte[] unpackRow(QuantizedMatrix m, int row) {
         int n = m.layout().paddedCols();
-        byte[] idx = new byte[n];
-        BitPacking.unpack(m.codes(), row * m.rowStrideBytes(), n, m.bits(), idx, 0);
+        byte[] packed = new byte[Math.toIntExact(m.rowStrideBytes())], idx = new byte[n];
+        m.rowCodes(row, packed, 0);
+        BitPacking.unpack(MemorySegment.ofArray(packed), 0, n, m.bits(), idx, 0);
         return idx;
     }
 

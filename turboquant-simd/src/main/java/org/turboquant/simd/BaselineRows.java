@@ -1,9 +1,13 @@
 package org.turboquant.simd;
 
 import org.turboquant.core.baseline.BaselineMatrix;
+import org.turboquant.core.baseline.IQ4_XSMatrix;
 import org.turboquant.core.baseline.Q4_0Matrix;
+import org.turboquant.core.baseline.Q4_KMatrix;
 import org.turboquant.core.baseline.Q8_0Matrix;
+import org.turboquant.simd.baseline.IQ4_XSGemv;
 import org.turboquant.simd.baseline.Q4_0Gemv;
+import org.turboquant.simd.baseline.Q4_KGemv;
 import org.turboquant.simd.baseline.Q8_0Gemv;
 
 /**
@@ -25,6 +29,8 @@ public final class BaselineRows {
         return switch (m) {
             case Q4_0Matrix q when vector -> new Rows(m, "q4_0 (vector)", (x, y, s, e) -> Q4_0Gemv.gemv(q, x, y, s, e));
             case Q8_0Matrix q when vector -> new Rows(m, "q8_0 (vector)", (x, y, s, e) -> Q8_0Gemv.gemv(q, x, y, s, e));
+            case Q4_KMatrix q when vector -> new Rows(m, "q4_k (vector)", (x, y, s, e) -> Q4_KGemv.gemv(q, x, y, s, e));
+            case IQ4_XSMatrix q when vector -> new Rows(m, "iq4_xs (vector)", (x, y, s, e) -> IQ4_XSGemv.gemv(q, x, y, s, e));
             default -> new Rows(m, m.getClass().getSimpleName() + " (scalar)", (x, y, s, e) -> decodedRows(m, x, y, s, e));
         };
     }

@@ -62,8 +62,10 @@ public interface TurboQuantKernels {
     void gemmRotated(MixedQuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd);
 
     /**
-     * Builds now whatever this implementation keeps with m for its products (the table kernels' regrouped copy of the
-     * codes), so that the first product does not pay for it; thread-safe, idempotent, a no-op where nothing is kept.
+     * Builds now whatever this implementation keeps with m for its products, so that the first product does not pay
+     * for it; thread-safe, idempotent, a no-op where nothing is kept. For a matrix whose codes are already in the order
+     * its kernel reads (a version-3 pack's grouped codes on a 512-bit JVM) nothing is built or copied; a row-order
+     * 1- to 4-bit matrix gets the table kernels' regrouped copy.
      */
     default void prepare(QuantizedMatrix m) {}
 

@@ -29,7 +29,7 @@ import org.turboquant.simd.ParallelMatmul;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g"})
 @State(Scope.Benchmark)
 public class GemmBenchmark {
-    @Param({"4096x4096"})
+    @Param({"4096x4096", "4096x14336", "16384x14336"})
     public String shape;
     @Param({"1", "8", "32"})
     public int batch;
@@ -62,6 +62,14 @@ public class GemmBenchmark {
 
     @Benchmark
     public void gemm(Blackhole bh) {
+        pool.gemm(matrix, x, batch, y);
+        bh.consume(y);
+    }
+
+    /** As {@link #gemm} with the integer-domain kernels forced on where they can run (1/2/4 bits, AVX-512 VBMI). */
+    @Benchmark
+    @Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g", "-Dturboquant.intKernels=true"})
+    public void gemmInt(Blackhole bh) {
         pool.gemm(matrix, x, batch, y);
         bh.consume(y);
     }

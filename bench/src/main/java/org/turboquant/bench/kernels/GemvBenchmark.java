@@ -16,11 +16,15 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.core.baseline.IQ4_XSMatrix;
 import org.turboquant.core.baseline.Q4_0Matrix;
+import org.turboquant.core.baseline.Q4_KMatrix;
 import org.turboquant.core.baseline.Q8_0Matrix;
 import org.turboquant.simd.ParallelMatmul;
 import org.turboquant.simd.baseline.Fp32Gemv;
+import org.turboquant.simd.baseline.IQ4_XSGemv;
 import org.turboquant.simd.baseline.Q4_0Gemv;
+import org.turboquant.simd.baseline.Q4_KGemv;
 import org.turboquant.simd.baseline.Q8_0Gemv;
 
 /**
@@ -37,7 +41,7 @@ public class GemvBenchmark {
     /** Shape and threads, shared by every format. */
     @State(Scope.Benchmark)
     public static class Common {
-        @Param({"4096x4096"})
+        @Param({"4096x4096", "4096x14336", "16384x14336"})
         public String shape;
         @Param({"1", "2"})
         public int threads;
@@ -67,12 +71,16 @@ public class GemvBenchmark {
         float[] fp32;
         Q8_0Matrix q8;
         Q4_0Matrix q4;
+        Q4_KMatrix q4k;
+        IQ4_XSMatrix iq4xs;
 
         @Setup(Level.Trial)
         public void setup(Common c) {
             fp32 = BenchData.gaussian(c.rows * c.cols, 2);
             q8 = Q8_0Matrix.quantize(fp32, c.rows, c.cols);
             q4 = Q4_0Matrix.quantize(fp32, c.rows, c.cols);
+            q4k = Q4_KMatrix.quantize(fp32, c.rows, c.cols);
+            iq4xs = IQ4_XSMatrix.quantize(fp32, c.rows, c.cols);
         }
     }
 
@@ -113,7 +121,30 @@ public class GemvBenchmark {
     }
 
     @Benchmark
+    public void q4_k(Common c, Baselines b, Blackhole bh) {
+        c.pool.forRowRanges(c.rows, (s, e) -> Q4_KGemv.gemv(b.q4k, c.x, c.y, s, e));
+        bh.consume(c.y);
+    }
+
+    @Benchmark
+    public void iq4_xs(Common c, Baselines b, Blackhole bh) {
+        c.pool.forRowRanges(c.rows, (s, e) -> IQ4_XSGemv.gemv(b.iq4xs, c.x, c.y, s, e));
+        bh.consume(c.y);
+    }
+
+    @Benchmark
     public void turboquant(Common c, TurboQuant t, Blackhole bh) {
+        c.pool.gemv(t.matrix, c.x, c.y);
+        bh.consume(c.y);
+    }
+
+    /**
+     * TurboQuant with the integer-domain kernels forced on where they can run (int8 tables, byte permutes; 1/2/4 bits
+     * on AVX-512 VBMI), other widths as {@link #turboquant}: the A/B of docs/BENCHMARKS.md, "Integer-domain kernels".
+     */
+    @Benchmark
+    @Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g", "-Dturboquant.intKernels=true"})
+    public void turboquantInt(Common c, TurboQuant t, Blackhole bh) {
         c.pool.gemv(t.matrix, c.x, c.y);
         bh.consume(c.y);
     }

@@ -42,7 +42,7 @@ public class MixedGemvBenchmark {
 
     @State(Scope.Benchmark)
     public static class Matrices {
-        @Param({"4096x4096"})
+        @Param({"4096x4096", "4096x14336", "16384x14336"})
         public String shape;
         @Param({"2"})
         public int threads;

@@ -14,6 +14,7 @@ import org.turboquant.core.MixedMatrixQuantizer;
 import org.turboquant.core.QuantConfig;
 import org.turboquant.core.ScalarKernels;
 import org.turboquant.core.Seeds;
+import org.turboquant.core.baseline.BlockFormat;
 import org.turboquant.core.baseline.Q4_0Matrix;
 import org.turboquant.core.baseline.Q8_0Matrix;
 import org.turboquant.core.baseline.RtnMatrix;
@@ -149,7 +150,7 @@ public final class InMemoryQuantizer {
         int rows = m.rows(), cols = m.cols();
         String name = m.tensor().name();
         QuantConfig narrow = new QuantConfig(w.narrowBits(), s.blockSize(), s.rotation(),
-                Seeds.tensorSeed(Seeds.DEFAULT_SEED, name), s.normPrecision(), false);
+                Seeds.tensorSeed(Seeds.DEFAULT_SEED, name), s.normPrecision(), false, s.scaleSearch());
         BlockLayout blocks = BlockLayout.of(cols, s.blockSize(), s.rotation());
         BitBudget.Tensor t = new BitBudget.Tensor(name, rows, blocks, false, s.rate());
         long bytes = BitBudget.cost(t, w, scaleBits(s)) / 8;
@@ -187,7 +188,13 @@ public final class InMemoryQuantizer {
     /** Quantizes and decodes m into {@code decoded} (row-major rows × cols); returns the stored bytes. */
     private static long quantize(Scheme s, Matrix m, float[] decoded) {
         int rows = m.rows(), cols = m.cols();
-        parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> decode(s, m.tensor().name(), part, n, cols));
+        BlockFormat stream = Scheme.blockFormat(s);
+        if (stream != null && (long) CHUNK_ROWS * cols % stream.weights() != 0) {
+            // a block stream cut at chunk ends would pad blocks the pack does not: quantize the matrix at once
+            System.arraycopy(decode(s, m.tensor().name(), m.rowMajor(), rows, cols), 0, decoded, 0, rows * cols);
+        } else {
+            parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> decode(s, m.tensor().name(), part, n, cols));
+        }
         return storedBytes(s, rows, cols);
     }
 
@@ -197,13 +204,14 @@ public final class InMemoryQuantizer {
             case "rtn" -> RtnMatrix.quantize(w, rows, cols, s.bits()).dequantize();
             case "q4_0" -> Q4_0Matrix.quantize(w, rows, cols).dequantize();
             case "q8_0" -> Q8_0Matrix.quantize(w, rows, cols).dequantize();
+            case "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs" -> Scheme.blockFormat(s).quantize(w, rows, cols).dequantize();
             default -> throw new IllegalArgumentException("unknown method " + s.method());
         };
     }
 
     static QuantConfig config(Scheme s, String name) {
         return new QuantConfig(s.bits(), s.blockSize(), s.rotation(), Seeds.tensorSeed(Seeds.DEFAULT_SEED, name),
-                s.normPrecision(), s.normCorrection());
+                s.normPrecision(), s.normCorrection(), s.scaleSearch());
     }
 
     /** Bytes of codes plus scales, as the pack stores them. */
@@ -217,6 +225,10 @@ public final class InMemoryQuantizer {
             case "rtn" -> (long) rows * (RtnMatrix.rowStrideBytes(cols, s.bits()) + Float.BYTES);
             case "q4_0" -> (long) rows * Q4_0Matrix.blocksPerRow(cols) * (Q4_0Matrix.BLOCK_BYTES + 2);
             case "q8_0" -> (long) rows * Q8_0Matrix.blocksPerRow(cols) * (Q8_0Matrix.BLOCK + 2);
+            case "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs" -> {
+                BlockFormat f = Scheme.blockFormat(s);
+                yield f.blocks((long) rows * cols) * f.bytes();
+            }
             default -> throw new IllegalArgumentException("unknown method " + s.method());
         };
     }

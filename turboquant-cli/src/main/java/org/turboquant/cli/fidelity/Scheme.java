@@ -8,7 +8,7 @@ import org.turboquant.core.RotationKind;
 /**
  * One quantization setting raced in {@code tq compare}.
  *
- * @param method         turboquant, rtn, q4_0 or q8_0
+ * @param method         turboquant, rtn, q4_0, q8_0, or one of llama.cpp's K/IQ formats (q3_k .. iq4_xs)
  * @param bits           bits per index (turboquant, rtn); 4 or 8 for q4_0/q8_0; for a fractional rate its floor
  * @param blockSize      turboquant block, {@link BlockLayout#WHOLE_ROW} for the whole row
  * @param rotation       turboquant rotation (null for baselines)
@@ -17,9 +17,11 @@ import org.turboquant.core.RotationKind;
  * @param rate           the requested bits per weight of a fractional TurboQuant setting ({@code --bits 4.25},
  *                       norms, width maps and codebooks included); equal to {@code bits} otherwise
  * @param budget         how a fractional rate is spread over the tensors; null unless fractional
+ * @param scaleSearch    turboquant: each block's scale searched for the least error ({@code tq pack}'s default up
+ *                       to 5 bits)
  */
 public record Scheme(String method, int bits, int blockSize, RotationKind rotation, NormPrecision normPrecision,
-                     boolean normCorrection, double rate, Budget budget) {
+                     boolean normCorrection, double rate, Budget budget, boolean scaleSearch) {
 
     /** How the spare bits of a fractional rate are spread over the tensors (loader's {@code BitBudget}). */
     public enum Budget {
@@ -36,6 +38,18 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
 
     public Scheme {
         if (budget != null && !(rate >= 1 && rate <= 9)) throw new IllegalArgumentException("rate " + rate);
+    }
+
+    /** Without scale search. */
+    public Scheme(String method, int bits, int blockSize, RotationKind rotation, NormPrecision normPrecision,
+                  boolean normCorrection, double rate, Budget budget) {
+        this(method, bits, blockSize, rotation, normPrecision, normCorrection, rate, budget, false);
+    }
+
+    /** This TurboQuant setting with each block's scale searched ({@code tq pack --scale search}). */
+    public Scheme searched() {
+        if (!isTurboQuant() || normCorrection) throw new IllegalArgumentException("scale search needs turboquant without norm correction");
+        return new Scheme(method, bits, blockSize, rotation, normPrecision, false, rate, budget, true);
     }
 
     public static Scheme turboQuant(int bits, int block, RotationKind rotation, NormPrecision norm, boolean correction) {
@@ -61,6 +75,28 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
 
     public static Scheme q8_0() { return new Scheme("q8_0", 8, 32, null, null, false, 8, null); }
 
+    /** llama.cpp's K-/IQ-quant format (no importance matrix), as {@code tq pack --method ID} stores it. */
+    public static Scheme llama(org.turboquant.core.baseline.BlockFormat f) {
+        int codeBits = switch (f) {
+            case Q3_K -> 3;
+            case Q5_K -> 5;
+            case Q6_K -> 6;
+            default -> 4;
+        };
+        return new Scheme(f.id(), codeBits, f.weights(), null, null, false, codeBits, null);
+    }
+
+    /** The formats {@code tq compare} races: Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS. */
+    public static java.util.List<Scheme> llamaFormats() {
+        return java.util.Arrays.stream(org.turboquant.core.baseline.BlockFormat.values()).map(Scheme::llama).toList();
+    }
+
+    /** The block format of a K/IQ scheme, else null. */
+    public static org.turboquant.core.baseline.BlockFormat blockFormat(Scheme s) {
+        for (var f : org.turboquant.core.baseline.BlockFormat.values()) if (f.id().equals(s.method())) return f;
+        return null;
+    }
+
     public boolean isTurboQuant() { return method.equals("turboquant"); }
 
     /** A TurboQuant setting with a requested bits-per-weight rate rather than one width. */
@@ -72,11 +108,11 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
         if (isFractional()) {
             boolean packDefaults = blockSize == 128 && rotation == RotationKind.HADAMARD
                     && normPrecision == NormPrecision.F16;
-            return "TurboQuant, fractional" + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
+            return "TurboQuant, fractional" + (scaleSearch ? ", search" : "") + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
                     + (normPrecision == NormPrecision.F32 ? " f32" : ""))
                     + suffix(", spread evenly", ", same share per matrix");
         }
-        return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "")
+        return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "") + (scaleSearch ? " search" : "")
                 + (normPrecision == NormPrecision.F32 ? " f32" : "");
     }
 
@@ -94,9 +130,13 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
         return switch (method) {
             case "turboquant" -> "b=" + (isFractional() ? rateLabel() : Integer.toString(bits)) + " " + rotation.id()
                     + " block=" + blockLabel() + " " + normPrecision.id() + (normCorrection ? " norm-corr" : "")
+                    + (scaleSearch ? " search" : "")
                     + suffix(" spread-evenly", " same-share");
             case "rtn" -> "b=" + bits + " per-row f32 scale";
-            default -> "32-weight blocks, f16 scale";
+            case "q4_0", "q8_0" -> "32-weight blocks, f16 scale";
+            case "iq4_nl" -> "32-weight blocks, f16 scale, non-linear grid";
+            case "iq4_xs" -> "256-weight super-blocks, 6-bit scales of 32, grid";
+            default -> "256-weight super-blocks, 6-bit sub-scales";
         };
     }
 
@@ -109,6 +149,7 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
             case "turboquant" -> "--bits " + (isFractional() ? rateLabel() : Integer.toString(bits)) + " --rotation "
                     + rotation.id() + " --block " + blockLabel() + " --norm " + normPrecision.id()
                     + (normCorrection ? " --norm-correction" : "")
+                    + (!scaleSearch && !normCorrection && bits <= 5 ? " --scale norm" : "")
                     + suffix(" (spread evenly: not a tq pack policy)", " (same share per matrix: not a tq pack policy)");
             case "rtn" -> "--method rtn --bits " + bits;
             default -> "--method " + method;

@@ -116,7 +116,8 @@ class InMemoryQuantizerTest {
         Scheme s = fractional(4.25);
         assertThat(s.isFractional()).isTrue();
         assertThat(s.bits()).isEqualTo(4);
-        assertThat(s.packFlags()).isEqualTo("--bits 4.25 --rotation hadamard --block 128 --norm f16");
+        assertThat(s.packFlags()).isEqualTo("--bits 4.25 --rotation hadamard --block 128 --norm f16 --scale norm");
+        assertThat(s.searched().packFlags()).isEqualTo("--bits 4.25 --rotation hadamard --block 128 --norm f16");
         assertThat(s.settings()).isEqualTo("b=4.25 hadamard block=128 f16");
         assertThat(s.family()).isEqualTo("TurboQuant, fractional");
         assertThat(fractional(3.5).packFlags()).startsWith("--bits 3.5 ");
@@ -128,7 +129,7 @@ class InMemoryQuantizerTest {
         assertThat(even.settings()).isEqualTo("b=4.5 hadamard block=128 f16 spread-evenly");
         Scheme uniform = Scheme.turboQuant(4, 128, RotationKind.HADAMARD, NormPrecision.F16, false);
         assertThat(uniform.isFractional()).isFalse();
-        assertThat(uniform.packFlags()).isEqualTo("--bits 4 --rotation hadamard --block 128 --norm f16");
+        assertThat(uniform.packFlags()).isEqualTo("--bits 4 --rotation hadamard --block 128 --norm f16 --scale norm");
         assertThat(uniform.family()).isEqualTo("TQ hadamard 128");
     }
 }

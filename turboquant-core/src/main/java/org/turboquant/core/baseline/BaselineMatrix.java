@@ -1,7 +1,7 @@
 package org.turboquant.core.baseline;
 
 /** What every baseline format offers: decode a row, decode everything, multiply (scalar reference). */
-public sealed interface BaselineMatrix permits Q8_0Matrix, Q4_0Matrix, RtnMatrix {
+public sealed interface BaselineMatrix permits Q8_0Matrix, Q4_0Matrix, RtnMatrix, BlockStreamMatrix {
 
     int rows();
 

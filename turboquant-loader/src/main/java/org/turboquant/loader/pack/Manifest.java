@@ -22,11 +22,28 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
     public static final int VERSION = 1;
     /** Version of a pack holding at least one mixed-width tensor (fields wide_bits and wide_units). */
     public static final int VERSION_MIXED = 2;
+    /**
+     * Version of a pack holding at least one tensor whose codes are not in row order (field {@code code_layout},
+     * e.g. {@code row_groups_16}: the table kernels' order, multiplied in place when mapped).
+     */
+    public static final int VERSION_CODE_LAYOUT = 3;
+    /** The newest version this tool reads and writes. */
+    public static final int LATEST = VERSION_CODE_LAYOUT;
     public static final String FILE_NAME = "quant_manifest.json";
     public static final String WEIGHTS_FILE = "turboquant_weights.safetensors";
 
-    /** The input the pack was made from. */
-    public record SourceInfo(String file, String sha256, long weights, long bytes) {}
+    /**
+     * The input the pack was made from.
+     *
+     * @param metadata the source's own metadata (a safetensors {@code __metadata__}), written back by unpack; null
+     *                 when it had none (and in packs made before it was recorded)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SourceInfo(String file, String sha256, long weights, long bytes, Map<String, String> metadata) {
+        public SourceInfo(String file, String sha256, long weights, long bytes) {
+            this(file, sha256, weights, bytes, null);
+        }
+    }
 
     /** Sizes over the whole pack; bits per weight count every part (indices, scales, codebooks). */
     public record Totals(long weights, long quantizedWeights, long packBytes, double bitsPerWeight,
@@ -46,12 +63,15 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
      *                    appear in the weights file
      * @param wideBits    mixed-width TurboQuant only: the wide width ({@code bits} is then the narrow one)
      * @param wideUnits   mixed-width TurboQuant only: how many allocation units are wide
+     * @param codeLayout  version 3, uniform TurboQuant only: the order of the codes ({@code rows} or
+     *                    {@code row_groups_16}, see {@link org.turboquant.core.CodeLayout}); absent means rows
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TensorEntry(String name, String dtype, long[] shape, String method, Integer bits, Integer blockSize,
                               String rotation, String seed, String normDtype, Boolean normCorrection,
                               boolean transposed, int rows, int cols, Map<String, String> parts, String sha256,
-                              double bitsPerWeight, String keptReason, Integer wideBits, Long wideUnits) {
+                              double bitsPerWeight, String keptReason, Integer wideBits, Long wideUnits,
+                              String codeLayout) {
 
         public Method methodEnum() {
             return Method.parse(method);
@@ -59,7 +79,8 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
 
         TensorEntry withSha256(String hex) {
             return new TensorEntry(name, dtype, shape, method, bits, blockSize, rotation, seed, normDtype,
-                    normCorrection, transposed, rows, cols, parts, hex, bitsPerWeight, keptReason, wideBits, wideUnits);
+                    normCorrection, transposed, rows, cols, parts, hex, bitsPerWeight, keptReason, wideBits, wideUnits,
+                    codeLayout);
         }
 
         /** Whether this is a mixed-width TurboQuant tensor. */
@@ -76,7 +97,8 @@ public record Manifest(String format, int version, String tool, SourceInfo sourc
                     + "\nmethod=" + method + "\nbits=" + bits + "\nblock_size=" + blockSize + "\nrotation=" + rotation
                     + "\nseed=" + seed + "\nnorm_dtype=" + normDtype + "\nnorm_correction=" + normCorrection
                     + "\ntransposed=" + transposed + "\nrows=" + rows + "\ncols=" + cols + "\n"
-                    + (mixed() ? "wide_bits=" + wideBits + "\nwide_units=" + wideUnits + "\n" : "");
+                    + (mixed() ? "wide_bits=" + wideBits + "\nwide_units=" + wideUnits + "\n" : "")
+                    + (codeLayout != null ? "code_layout=" + codeLayout + "\n" : "");
             return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
     }

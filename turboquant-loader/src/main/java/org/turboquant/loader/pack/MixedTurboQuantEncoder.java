@@ -70,9 +70,33 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
     @Override
     public void prepare(RowReader reader) {
         if (energies == null) energies = reader.unitEnergies(blocks);
-        layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(energies, wideUnits));
+        double[] ranked = Boolean.getBoolean(GROUP_WIDTHS) ? groupEnergies(energies) : energies;
+        layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(ranked, wideUnits));
         energies = null; // the width map is all the encoder needs from here
         scales = new float[Math.multiplyExact(rows, blocks.blocksPerRow())];
+    }
+
+    /**
+     * EXPERIMENT, off by default ({@code -Dturboquant.pack.groupWidths=true}): widths chosen per (16-row group × unit)
+     * instead of per (row × unit), the granularity a 16-row table kernel for mixed rows would need. Every unit is
+     * ranked by the summed energy of its group's 16 rows, so the wide units come in whole group-cells (all but at most
+     * one per tensor). The stored format is unchanged; this only measures what the coarser allocation costs in
+     * quality (docs/FORMAT.md §18).
+     */
+    static final String GROUP_WIDTHS = "turboquant.pack.groupWidths";
+
+    private double[] groupEnergies(double[] unitEnergies) {
+        int perRow = MixedLayout.unitsPerRow(blocks), group = org.turboquant.core.CodeLayout.GROUP_ROWS;
+        double[] out = new double[unitEnergies.length];
+        for (int g0 = 0; g0 < rows; g0 += group) {
+            int end = Math.min(rows, g0 + group);
+            for (int u = 0; u < perRow; u++) {
+                double sum = 0;
+                for (int r = g0; r < end; r++) sum += unitEnergies[r * perRow + u];
+                for (int r = g0; r < end; r++) out[r * perRow + u] = sum;
+            }
+        }
+        return out;
     }
 
     @Override

@@ -11,7 +11,7 @@ import org.turboquant.core.Seeds;
 
 /**
  * What {@link Packer} does with each tensor. Defaults (see docs/RESULTS.md for why): TurboQuant, 4 bits,
- * Hadamard rotation, blocks of 128, f16 scales, no norm correction.
+ * Hadamard rotation, blocks of 128, f16 scales, no norm correction, searched scales up to 5 bits.
  *
  * @param method          quantizer for the tensors that get quantized
  * @param bits            bits per index (TurboQuant, RTN); ignored by Q4_0/Q8_0. A fractional value (TurboQuant
@@ -27,12 +27,25 @@ import org.turboquant.core.Seeds;
  * @param minElements     tensors with fewer elements are copied unchanged
  * @param keepNonFinite   copy a tensor holding NaN/Inf unchanged instead of failing
  * @param threads         worker threads for quantization
+ * @param scaleSearch     TurboQuant: store each block with the scale that minimises its error (searched exactly;
+ *                        decoding unchanged), at widths up to {@link #SCALE_SEARCH_MAX_BITS} and without norm
+ *                        correction; the default (docs/RESULTS.md, "Scale search")
  */
 public record PackOptions(Method method, double bits, int blockSize, RotationKind rotation, long seed,
                           NormPrecision normPrecision, boolean normCorrection, Pattern keep, List<BitsRule> bitsFor,
-                          long minElements, boolean keepNonFinite, int threads) {
+                          long minElements, boolean keepNonFinite, int threads, boolean scaleSearch) {
 
     public static final long DEFAULT_MIN_ELEMENTS = 4096;
+    /** The widest index width the scale search is applied to (measured at 3 to 5 bits; 8-bit packs are unchanged). */
+    public static final int SCALE_SEARCH_MAX_BITS = 5;
+
+    /** With the default scale search. */
+    public PackOptions(Method method, double bits, int blockSize, RotationKind rotation, long seed,
+                       NormPrecision normPrecision, boolean normCorrection, Pattern keep, List<BitsRule> bitsFor,
+                       long minElements, boolean keepNonFinite, int threads) {
+        this(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor, minElements,
+                keepNonFinite, threads, true);
+    }
 
     /** {@code --bits-for REGEX=N}: tensors whose name matches get N bits (a width, or a fractional rate). */
     public record BitsRule(Pattern pattern, double bits) {
@@ -95,37 +108,42 @@ public record PackOptions(Method method, double bits, int blockSize, RotationKin
 
     public PackOptions withMethod(Method m) {
         return new PackOptions(m, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, threads);
+                minElements, keepNonFinite, threads, scaleSearch);
     }
 
     public PackOptions withBits(double b) {
         return new PackOptions(method, b, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, threads);
+                minElements, keepNonFinite, threads, scaleSearch);
     }
 
     public PackOptions withBlock(int g, RotationKind r) {
         return new PackOptions(method, bits, g, r, seed, normPrecision, normCorrection, keep, bitsFor, minElements,
-                keepNonFinite, threads);
+                keepNonFinite, threads, scaleSearch);
     }
 
     public PackOptions withNorm(NormPrecision p, boolean correction) {
         return new PackOptions(method, bits, blockSize, rotation, seed, p, correction, keep, bitsFor, minElements,
-                keepNonFinite, threads);
+                keepNonFinite, threads, scaleSearch);
     }
 
     public PackOptions withKeep(Pattern k, List<BitsRule> rules, boolean keepNonFiniteTensors) {
         return new PackOptions(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, k, rules,
-                minElements, keepNonFiniteTensors, threads);
+                minElements, keepNonFiniteTensors, threads, scaleSearch);
     }
 
     public PackOptions withSeed(long s) {
         return new PackOptions(method, bits, blockSize, rotation, s, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, threads);
+                minElements, keepNonFinite, threads, scaleSearch);
     }
 
     public PackOptions withThreads(int t) {
         return new PackOptions(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, t);
+                minElements, keepNonFinite, t, scaleSearch);
+    }
+
+    public PackOptions withScaleSearch(boolean on) {
+        return new PackOptions(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
+                minElements, keepNonFinite, threads, on);
     }
 
     /** The bits for one tensor (a width or a fractional rate): the first matching --bits-for rule, else {@link #bits}. */
@@ -136,9 +154,14 @@ public record PackOptions(Method method, double bits, int blockSize, RotationKin
         return bits;
     }
 
+    /** Whether blocks of this width get the scale search (the narrow width decides for a mixed tensor). */
+    public boolean searchesScale(int bits) {
+        return scaleSearch && !normCorrection && bits <= SCALE_SEARCH_MAX_BITS;
+    }
+
     /** TurboQuant settings of one tensor at a given index width (its narrow width when mixed). */
     public QuantConfig quantConfig(String tensorName, int bits) {
         return new QuantConfig(bits, blockSize, rotation, Seeds.tensorSeed(seed, tensorName),
-                normPrecision, normCorrection);
+                normPrecision, normCorrection, searchesScale(bits));
     }
 }

@@ -2,7 +2,7 @@ package org.turboquant.loader.pack;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.FileAlreadyExistsException;
+import org.turboquant.loader.OutputExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -28,8 +28,9 @@ import org.turboquant.loader.source.TensorSource;
  * writes a pack directory ({@value Manifest#WEIGHTS_FILE} + {@value Manifest#FILE_NAME}).
  *
  * <p>Rows stream from the memory-mapped source in blocks, so heap use depends on the row length and the thread
- * count, not on tensor size. Output goes to a temporary directory beside the target and is renamed at the end: a
- * failed or interrupted pack leaves nothing behind.
+ * count, not on tensor size. Output goes to a temporary directory beside the target and is renamed at the end
+ * ({@link StagedOutput}): a failed or interrupted pack leaves nothing behind, and an existing pack it replaces stays
+ * intact until the new one is complete.
  */
 public final class Packer {
     /** Rows one task quantizes at a time: large enough to amortize scheduling, small enough for the heap. */
@@ -41,24 +42,82 @@ public final class Packer {
     public record Summary(Path outDir, int tensors, int quantized, long weights, long packBytes, double bitsPerWeight,
                           double quantizedBitsPerWeight, double seconds) {}
 
+    /**
+     * Packs {@code input} into {@code outDir}.
+     *
+     * @param force replace {@code outDir} if it is a pack (or an empty directory); anything else there is refused
+     * @throws OutputExistsException when {@code outDir} exists and may not be replaced
+     */
     public static Summary pack(Path input, Path outDir, PackOptions options, boolean force, ProgressListener progress)
             throws IOException {
+        refuseToReplaceInput(input, outDir.toAbsolutePath().normalize());
+        checkOutput(outDir.toAbsolutePath().normalize(), force);
+        try (TensorSource source = TensorSource.open(input)) {
+            return pack(source, outDir, options, force, progress);
+        }
+    }
+
+    /**
+     * Packs an opened source (the caller may inspect its tensors first, e.g. to check name patterns). The output is
+     * written beside {@code outDir} ({@link StagedOutput}) and moved into place at the end: a failed or interrupted
+     * run leaves an existing pack as it was.
+     *
+     * @throws IllegalArgumentException when {@code --keep} or a {@code --bits-for} pattern matches no tensor
+     */
+    public static Summary pack(TensorSource source, Path outDir, PackOptions options, boolean force,
+                               ProgressListener progress) throws IOException {
         long t0 = System.nanoTime();
         Path target = outDir.toAbsolutePath().normalize();
-        if (Files.exists(target) && !force)
-            throw new FileAlreadyExistsException(target.toString(), null, "already exists (use --force to replace it)");
-        refuseToReplaceInput(input, target);
-        try (TensorSource source = TensorSource.open(input)) {
-            Path createdParent = TempDirs.firstMissing(target.getParent());
-            Files.createDirectories(target.getParent());
-            boolean done = false;
-            try {
-                Summary s = packInto(source, target, options, progress, t0);
-                done = true;
-                return s;
-            } finally {
-                if (!done && createdParent != null) TempDirs.deleteQuietly(createdParent);
-            }
+        refuseToReplaceInput(source.path(), target);
+        checkOutput(target, force);
+        checkPatternsMatch(source, options);
+        Path createdParent = TempDirs.firstMissing(target.getParent());
+        boolean done = false;
+        try (StagedOutput staged = StagedOutput.begin(target, progress::interrupted)) {
+            Manifest manifest = new Packer.Run(source, options, progress).writeTo(staged.newDirectory());
+            checkOutput(target, force); // nothing else appeared there meanwhile
+            staged.commitDirectory();
+            done = true;
+            Manifest.Totals totals = manifest.totals();
+            int quantized = (int) manifest.tensors().stream().filter(e -> !"kept".equals(e.method())).count();
+            return new Summary(target, manifest.tensors().size(), quantized, totals.weights(), totals.packBytes(),
+                    totals.bitsPerWeight(), totals.quantizedBitsPerWeight(), (System.nanoTime() - t0) / 1e9);
+        } finally {
+            if (!done && createdParent != null) TempDirs.deleteQuietly(createdParent);
+        }
+    }
+
+    /**
+     * An existing output may be replaced only with {@code force}, and only when it is a pack this tool wrote (a valid
+     * manifest) or an empty directory: never a plain file or a directory of other things.
+     */
+    static void checkOutput(Path target, boolean force) throws IOException {
+        if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        if (!force)
+            throw new OutputExistsException(target, "already exists (use --force to replace it)");
+        if (!Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            throw new OutputExistsException(target, "exists and is not a directory; --force replaces only a pack");
+        try (var entries = Files.list(target)) {
+            if (entries.findAny().isEmpty()) return;
+        }
+        try {
+            TqPack.readManifest(target);
+        } catch (org.turboquant.loader.BadInputException notAPack) {
+            throw new OutputExistsException(target, "exists and is not a pack (no valid "
+                    + Manifest.FILE_NAME + "); --force replaces only a pack, so move or remove it yourself");
+        }
+    }
+
+    /** A --keep or --bits-for pattern that matches no tensor is almost always a typo: refuse it, naming it. */
+    static void checkPatternsMatch(TensorSource source, PackOptions options) {
+        List<String> names = source.tensors().stream().map(SourceTensor::name).toList();
+        if (options.keep() != null && names.stream().noneMatch(n -> options.keep().matcher(n).find()))
+            throw new IllegalArgumentException("--keep '" + options.keep().pattern() + "' matches no tensor of "
+                    + source.path());
+        for (PackOptions.BitsRule r : options.bitsFor()) {
+            if (names.stream().noneMatch(n -> r.pattern().matcher(n).find()))
+                throw new IllegalArgumentException("--bits-for '" + r.label() + "': '" + r.pattern().pattern()
+                        + "' matches no tensor of " + source.path());
         }
     }
 
@@ -71,30 +130,6 @@ public final class Packer {
                     "the output " + target + " is or contains the input; choose another output directory");
     }
 
-    private static Summary packInto(TensorSource source, Path target, PackOptions options, ProgressListener progress,
-                                    long t0) throws IOException {
-        Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".tmp-");
-        TempDirs.makeShareable(tmp); // temp directories are created 0700; a pack is an ordinary directory
-        Thread cleanup = new Thread(() -> TempDirs.deleteQuietly(tmp), "turboquant-pack-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            Manifest manifest = new Packer.Run(source, options, progress).writeTo(tmp);
-            if (Files.exists(target)) TempDirs.deleteRecursively(target);
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Manifest.Totals totals = manifest.totals();
-            int quantized = (int) manifest.tensors().stream().filter(e -> !"kept".equals(e.method())).count();
-            return new Summary(target, manifest.tensors().size(), quantized, totals.weights(), totals.packBytes(),
-                    totals.bitsPerWeight(), totals.quantizedBitsPerWeight(), (System.nanoTime() - t0) / 1e9);
-        } finally {
-            TempDirs.deleteQuietly(tmp);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or has run: nothing left to undo
-            }
-        }
-    }
-
     /** One packing run: plans, writes the weights file, then the manifest. */
     private static final class Run {
         private final TensorSource source;
@@ -102,6 +137,7 @@ public final class Packer {
         private final ProgressListener progress;
         private final List<TensorPlan> plans = new ArrayList<>();
         private final List<TensorEncoder> encoders = new ArrayList<>(); // null for kept tensors
+        private final int version; // fixed once planned: encoders are dropped as their tensors are written
 
         Run(TensorSource source, PackOptions options, ProgressListener progress) {
             this.source = source;
@@ -122,6 +158,7 @@ public final class Packer {
                 }
                 encoders.add(encoder);
             }
+            this.version = lowestVersion();
         }
 
         /**
@@ -198,16 +235,28 @@ public final class Packer {
                     bitsPerWeight(packBytes, totalWeights), bitsPerWeight(quantizedBytes, quantizedWeights));
             Manifest manifest = new Manifest(Manifest.FORMAT, version(), ToolVersion.get(),
                     new Manifest.SourceInfo(source.path().getFileName().toString(), source.sha256(), totalWeights,
-                            sourceBytes()),
+                            sourceBytes(), source.metadata().isEmpty() ? null : new TreeMap<>(source.metadata())),
                     optionsMap(), totals, entries);
             Manifest.JSON.writeValue(dir.resolve(Manifest.FILE_NAME).toFile(), manifest);
             return manifest;
         }
 
-        /** 2 when a tensor mixes widths, so that older readers refuse the pack instead of misreading it. */
+        /**
+         * 3 when a tensor's codes are grouped, else 2 when a tensor mixes widths, else 1: the lowest version that
+         * describes the pack, so that older readers refuse it instead of misreading it.
+         */
         private int version() {
+            return version;
+        }
+
+        private int lowestVersion() {
+            if (encoders.stream().anyMatch(Run::grouped)) return Manifest.VERSION_CODE_LAYOUT;
             boolean mixed = plans.stream().anyMatch(p -> p.quantized() && p.method() == Method.TURBOQUANT && p.widths().mixed());
             return mixed ? Manifest.VERSION_MIXED : Manifest.VERSION;
+        }
+
+        private static boolean grouped(TensorEncoder e) {
+            return e instanceof TurboQuantEncoder t && t.codeLayout() != org.turboquant.core.CodeLayout.ROWS;
         }
 
         private void writeQuantized(TensorPlan plan, TensorEncoder encoder, DigestingSink sink, ExecutorService pool)
@@ -264,7 +313,7 @@ public final class Packer {
             if (!plan.quantized()) {
                 return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), Method.KEPT.id(), null, null,
                         null, null, null, null, plan.transposed(), plan.rows(), plan.cols(), Map.of("data", t.name()), null,
-                        bitsPerWeight(t.byteSize(), t.numel()), plan.keptReason(), null, null);
+                        bitsPerWeight(t.byteSize(), t.numel()), plan.keptReason(), null, null, null);
             }
             double bpw = bitsPerWeight(partBytes(encoder), t.numel());
             Map<String, String> parts = new TreeMap<>();
@@ -274,12 +323,15 @@ public final class Packer {
             boolean mixed = tq && plan.widths().mixed();
             Integer block = tq ? BlockLayout.of(plan.cols(), cfg.blockSize(), cfg.rotation()).blockSize() : null;
             return new Manifest.TensorEntry(t.name(), t.dtype().id(), t.shape(), plan.method().id(),
-                    plan.method() == Method.Q4_0 ? 4 : plan.method() == Method.Q8_0 ? 8 : plan.bits(),
-                    tq ? block : (plan.method() == Method.RTN ? null : 32),
+                    plan.method().fixedBits() != null ? plan.method().fixedBits() : plan.bits(),
+                    tq ? block : plan.method().fixedBlock(),
                     tq ? cfg.rotation().id() : null, tq ? HexFormat.of().toHexDigits(cfg.seed()) : null,
                     tq ? cfg.normPrecision().id() : (plan.method() == Method.RTN ? "f32" : "f16"),
                     tq ? cfg.normCorrection() : null, plan.transposed(), plan.rows(), plan.cols(), parts, null,
-                    bpw, null, mixed ? plan.widths().wideBits() : null, mixed ? plan.widths().wideUnits() : null);
+                    bpw, null, mixed ? plan.widths().wideBits() : null, mixed ? plan.widths().wideUnits() : null,
+                    // version 3 names every uniform TurboQuant tensor's code order; older versions have row order only
+                    encoder instanceof TurboQuantEncoder u && version() == Manifest.VERSION_CODE_LAYOUT
+                            ? u.codeLayout().id() : null);
         }
 
         private Map<String, Object> optionsMap() {
@@ -291,6 +343,7 @@ public final class Packer {
             m.put("seed", options.seed());
             m.put("norm", options.normPrecision().id());
             m.put("norm_correction", options.normCorrection());
+            m.put("scale_search", options.scaleSearch() && !options.normCorrection());
             m.put("keep", options.keep() == null ? null : options.keep().pattern());
             m.put("bits_for", options.bitsFor().stream().map(PackOptions.BitsRule::label).toList());
             m.put("min_elements", options.minElements());

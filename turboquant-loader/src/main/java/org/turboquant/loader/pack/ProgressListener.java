@@ -13,4 +13,10 @@ public interface ProgressListener {
     default void advance(long weights) {}
 
     default void finish() {}
+
+    /**
+     * The JVM is shutting down mid-run (SIGINT, SIGTERM) and the temporary output {@code removed} has been deleted.
+     * Called from a shutdown hook thread.
+     */
+    default void interrupted(java.nio.file.Path removed) {}
 }

@@ -45,6 +45,11 @@ final class StoredMatrices {
                 yield new BaselineWeights(e, () -> new RtnMatrix(rows, cols, bits, codes,
                         PartBytes.toFloats(scales, DType.F32)), pool);
             }
+            case Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS -> {
+                var f = method.blockFormat();
+                MemorySegment blocks = r.part("blocks", DType.U8, f.blocks((long) rows * cols), f.bytes());
+                yield new BaselineWeights(e, () -> f.matrix(rows, cols, blocks), pool);
+            }
             case KEPT -> KeptWeights.readOrNull(r, dtype, keptData, pool);
         };
     }

@@ -6,15 +6,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removal of the temporary output directory of a pack. */
+/** Removal of temporary output directories ({@link StagedOutput}) and of parents a failed run created. */
 final class TempDirs {
     private TempDirs() {}
-
-    /** rwxr-xr-x where the file system has POSIX permissions (umask still applies to the files inside). */
-    static void makeShareable(Path dir) throws IOException {
-        if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class))
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
 
     /** The outermost ancestor of {@code dir} (or dir itself) that does not exist yet, or null if it exists. */
     static Path firstMissing(Path dir) {

@@ -80,6 +80,7 @@ record TensorPlan(SourceTensor source, Method method, double rate, BitBudget.Wid
             case RTN -> BaselineEncoder.rtn(name, rows, cols, bits());
             case Q4_0 -> BaselineEncoder.q4_0(name, rows, cols);
             case Q8_0 -> BaselineEncoder.q8_0(name, rows, cols);
+            case Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS -> new BlockStreamEncoder(name, rows, cols, method.blockFormat());
             case KEPT -> throw new IllegalStateException("kept tensors have no encoder");
         };
     }

@@ -6,9 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,21 +38,35 @@ public final class TqPack implements AutoCloseable {
     private final ParallelMatmul pool;
     private final boolean ownsPool;
 
+    private final Map<String, TensorChecksum> checks;
+
     private TqPack(Path dir, Manifest manifest, SafetensorsFile weights, Map<String, TqTensor> tensors,
-                   ParallelMatmul pool, boolean ownsPool) {
+                   Map<String, TensorChecksum> checks, ParallelMatmul pool, boolean ownsPool) {
         this.dir = dir;
         this.manifest = manifest;
         this.weights = weights;
         this.tensors = tensors;
+        this.checks = checks;
         this.pool = pool;
         this.ownsPool = ownsPool;
     }
 
+    /** The weights file's own metadata names the format and version: a corrupted header byte there is caught too. */
+    private static void checkWeightsMetadata(SafetensorsFile weights, Manifest manifest) {
+        Map<String, String> meta = weights.metadata();
+        if (!Manifest.FORMAT.equals(meta.get("format")) || !Integer.toString(manifest.version()).equals(meta.get("version")))
+            throw new BadInputException(weights.path(), null, "header metadata " + meta + " does not match the manifest ("
+                    + Manifest.FORMAT + " v" + manifest.version() + "): the pack is corrupt");
+    }
+
     /**
-     * How a pack is opened. Immutable: each setter returns a new Options.
+     * How a pack is opened. Immutable: {@link #defaults()}, then each setter returns a new Options, e.g.
+     * {@code TqPack.Options.defaults().verify(false).threads(4)}.
      *
      * <ul>
-     *   <li>{@code verify}: check every tensor's SHA-256 before use (reads every byte); default off.</li>
+     *   <li>{@code verify}: check each tensor's SHA-256 before its data is first used (default true). The check is
+     *       lazy, per tensor, so opening stays fast; a mismatch throws {@link BadInputException} naming the tensor
+     *       from that use and every later one. {@link TqPack#verify()} checks everything at once.</li>
      *   <li>{@code threads(n)}: products on n threads (the caller plus n − 1); default 0 = one per available
      *       processor, on a JVM-wide pool shared by every pack opened with the defaults.</li>
      *   <li>{@code executor(e)}: run the products' other row ranges on the caller's executor instead of a pool of
@@ -63,7 +75,7 @@ public final class TqPack implements AutoCloseable {
      * </ul>
      */
     public static final class Options {
-        private static final Options DEFAULTS = new Options(false, 0, null);
+        private static final Options DEFAULTS = new Options(true, 0, null);
 
         private final boolean verify;
         private final int threads;
@@ -77,7 +89,7 @@ public final class TqPack implements AutoCloseable {
 
         public static Options defaults() { return DEFAULTS; }
 
-        public Options verify(boolean verify) { return new Options(verify, threads, executor); }
+        public Options verify(boolean on) { return new Options(on, threads, executor); }
 
         /** @throws IllegalArgumentException when threads is negative (0 = one per available processor) */
         public Options threads(int threads) {
@@ -108,24 +120,37 @@ public final class TqPack implements AutoCloseable {
         }
     }
 
-    /** Opens a pack directory with the {@link Options#defaults() defaults} (no checksums, all processors). */
+    /** Opens a pack directory with {@link Options#defaults()}: each tensor is verified on first use, all processors. */
     public static TqPack open(Path dir) throws IOException {
         return open(dir, Options.defaults());
     }
 
-    /** {@link #open(Path, Options)} with defaults but {@code verify}. */
-    public static TqPack open(Path dir, boolean verify) throws IOException {
-        return open(dir, Options.defaults().verify(verify));
+    /**
+     * Opens a pack directory. With {@code verifyAll}, every tensor's SHA-256 is checked now (reads every byte);
+     * without, nothing is checked (as {@code Options.defaults().verify(false)}).
+     */
+    public static TqPack open(Path dir, boolean verifyAll) throws IOException {
+        TqPack pack = open(dir, Options.defaults().verify(verifyAll));
+        if (verifyAll) {
+            try {
+                pack.verify();
+            } catch (RuntimeException e) {
+                pack.close();
+                throw e;
+            }
+        }
+        return pack;
     }
 
     /**
-     * Opens a pack directory. With {@code verify}, every tensor's SHA-256 is checked first (reads every byte).
+     * Opens a pack directory.
      *
      * @throws BadInputException when the manifest or the weights file is malformed, names a missing part, is of an
-     *                           unsupported format version, or (with verify) a checksum does not match
+     *                           unsupported format version; with {@link Options#verify()}, on first use of a tensor
+     *                           whose checksum does not match
      */
     public static TqPack open(Path dir, Options options) throws IOException {
-        boolean verify = options.verify();
+        Objects.requireNonNull(options, "options");
         Manifest manifest = readManifest(dir);
         SafetensorsFile weights;
         try {
@@ -135,22 +160,26 @@ public final class TqPack implements AutoCloseable {
         }
         ParallelMatmul pool = options.pool();
         try {
+            checkWeightsMetadata(weights, manifest);
             Map<String, TqTensor> tensors = new LinkedHashMap<>();
+            Map<String, TensorChecksum> checks = new LinkedHashMap<>();
             Path manifestFile = dir.resolve(Manifest.FILE_NAME);
             for (Manifest.TensorEntry e : manifest.tensors()) {
                 if (e == null || e.name() == null) throw new BadInputException(manifestFile, null, "a tensor has no name");
                 if (tensors.containsKey(e.name())) throw new BadInputException(manifestFile, e.name(), "listed twice");
                 try {
-                    tensors.put(e.name(), new TqTensor(e, weights, dir, pool));
+                    TensorChecksum check = options.verify() ? new TensorChecksum(weights, e) : TensorChecksum.OFF;
+                    if (options.verify() && e.sha256() == null) throw new BadInputException(manifestFile, e.name(), "no sha256");
+                    checks.put(e.name(), check);
+                    tensors.put(e.name(), new TqTensor(e, weights, dir, pool, check));
                 } catch (BadInputException bad) {
                     throw bad;
                 } catch (RuntimeException invalid) { // a field out of range for the decoder (bits, block, seed, ...)
                     throw new BadInputException(manifestFile, e.name(), "invalid entry: " + invalid.getMessage());
                 }
             }
-            TqPack pack = new TqPack(dir, manifest, weights, Collections.unmodifiableMap(tensors), pool, options.ownsPool());
-            if (verify) pack.verify();
-            return pack;
+            return new TqPack(dir, manifest, weights, Collections.unmodifiableMap(tensors), checks, pool,
+                    options.ownsPool());
         } catch (RuntimeException e) {
             weights.close();
             if (options.ownsPool()) pool.close();
@@ -161,43 +190,53 @@ public final class TqPack implements AutoCloseable {
     /** Reads and checks {@value Manifest#FILE_NAME}: format name and version first, then the structure. */
     public static Manifest readManifest(Path dir) throws IOException {
         Path file = dir.resolve(Manifest.FILE_NAME);
+        if (!Files.exists(dir)) throw new BadInputException(dir, null, "no such file or directory");
         if (!Files.isDirectory(dir)) throw new BadInputException(dir, null, "not a pack directory");
         if (!Files.exists(file)) throw new BadInputException(dir, null, "not a pack: " + Manifest.FILE_NAME + " is missing");
         Manifest m;
         try {
             m = Manifest.JSON.readValue(file.toFile(), Manifest.class);
         } catch (JacksonException e) {
-            throw new BadInputException(file, null, "invalid manifest: " + e.getOriginalMessage());
+            throw new BadInputException(file, null, "invalid manifest: " + org.turboquant.loader.JsonErrors.describe(e));
         }
         if (m == null || !Manifest.FORMAT.equals(m.format()))
             throw new BadInputException(file, null, "not a " + Manifest.FORMAT + " manifest");
-        if (m.version() != Manifest.VERSION && m.version() != Manifest.VERSION_MIXED)
+        if (m.version() < Manifest.VERSION || m.version() > Manifest.LATEST)
             throw new BadInputException(file, null, "unsupported format version " + m.version()
-                    + " (this tool reads versions " + Manifest.VERSION + " and " + Manifest.VERSION_MIXED + ")");
+                    + " (this tool reads versions " + Manifest.VERSION + " to " + Manifest.LATEST + ")");
         if (m.tensors() == null) throw new BadInputException(file, null, "no tensor list");
+        for (Manifest.TensorEntry e : m.tensors()) { // a layout an older reader would ignore and misread
+            if (e == null || e.codeLayout() == null) continue;
+            if (m.version() < Manifest.VERSION_CODE_LAYOUT)
+                throw new BadInputException(file, e.name(), "code_layout needs format version "
+                        + Manifest.VERSION_CODE_LAYOUT + ", the pack says " + m.version());
+            if (e.mixed() || !Method.TURBOQUANT.id().equals(e.method()))
+                throw new BadInputException(file, e.name(), "code_layout is only defined for uniform turboquant tensors");
+        }
         if (m.source() == null || m.source().sha256() == null)
             throw new BadInputException(file, null, "no source description");
         if (m.totals() == null) throw new BadInputException(file, null, "no totals");
         return m;
     }
 
-    /** Recomputes every tensor's SHA-256. @throws BadInputException naming the first tensor that differs */
+    /**
+     * Recomputes every tensor's SHA-256 now, whatever {@link Options#verify()} says.
+     *
+     * @throws BadInputException naming the first tensor that differs
+     */
     public void verify() {
-        for (TqTensor t : tensors.values()) {
-            MessageDigest digest = Sha256s.newDigest();
-            digest.update(t.manifestEntry().decodeFields());
-            for (String part : partsInFileOrder(t.manifestEntry())) Sha256s.update(digest, weights.segment(part));
-            String actual = HexFormat.of().formatHex(digest.digest());
-            if (!actual.equals(t.manifestEntry().sha256()))
-                throw new BadInputException(weights.path(), t.name(), "checksum mismatch (sha256 " + actual
-                        + ", manifest says " + t.manifestEntry().sha256() + "): the pack is corrupt");
-        }
+        for (TqTensor t : tensors.values()) verify(t.name());
     }
 
-    private List<String> partsInFileOrder(Manifest.TensorEntry e) {
-        return e.parts().values().stream()
-                .sorted(java.util.Comparator.comparingLong(p -> weights.info(p).begin()))
-                .toList();
+    /**
+     * Checks one tensor's SHA-256 now (with {@link Options#verify()}, at most once: later uses do not hash again).
+     *
+     * @throws BadInputException naming the tensor when it differs
+     */
+    public void verify(String name) {
+        TensorChecksum check = checks.get(tensor(name).name());
+        if (check == TensorChecksum.OFF) new TensorChecksum(weights, tensor(name).manifestEntry()).verifyOnce();
+        else check.verifyOnce();
     }
 
     public Path path() { return dir; }
@@ -222,6 +261,7 @@ public final class TqPack implements AutoCloseable {
     public MemorySegment rawKept(String name) {
         TqTensor t = tensor(name);
         if (t.quantized()) throw new IllegalArgumentException(name + " is quantized, not kept");
+        checks.get(name).verifyOnce();
         return weights.segment(t.manifestEntry().parts().get("data"));
     }
 

@@ -31,9 +31,13 @@ public final class TqTensor implements WeightMatrix {
     private final MemorySegment keptData;
     /** The matrix operations; null for a kept tensor that is not a 2-D float matrix. */
     private final StoredMatrix matrix;
+    /** Verification hook (TqPack.Options.verify): the tensor's SHA-256, checked before its data is first used. */
+    private final TensorChecksum checksum;
 
-    TqTensor(Manifest.TensorEntry entry, SafetensorsFile weights, Path packDir, ParallelMatmul pool) {
+    TqTensor(Manifest.TensorEntry entry, SafetensorsFile weights, Path packDir, ParallelMatmul pool,
+             TensorChecksum checksum) {
         this.entry = entry;
+        this.checksum = checksum;
         this.method = parseMethod(entry, packDir);
         PartReader r = new PartReader(weights, packDir, entry);
         if (entry.shape() == null) throw r.bad("missing field 'shape'");
@@ -88,10 +92,16 @@ public final class TqTensor implements WeightMatrix {
     public Manifest.TensorEntry manifestEntry() { return entry; }
 
     /** The TurboQuant matrix, for direct use with the kernels; null for other methods. */
-    public QuantizedMatrix matrix() { return matrix instanceof TurboQuantWeights t ? t.matrix() : null; }
+    public QuantizedMatrix matrix() {
+        beforeDataUse();
+        return matrix instanceof TurboQuantWeights t ? t.matrix() : null;
+    }
 
     /** The mixed-width TurboQuant matrix, for direct use with the kernels; null for other tensors. */
-    public MixedQuantizedMatrix mixedMatrix() { return matrix instanceof MixedWeights m ? m.matrix() : null; }
+    public MixedQuantizedMatrix mixedMatrix() {
+        beforeDataUse();
+        return matrix instanceof MixedWeights m ? m.matrix() : null;
+    }
 
     /** Rows of W (outputs); 0 for a kept tensor that is not a matrix. */
     @Override
@@ -107,6 +117,7 @@ public final class TqTensor implements WeightMatrix {
 
     /** The whole tensor as floats, in the source's shape and orientation (row-major). */
     public float[] dequantize() {
+        beforeDataUse();
         if (method == Method.KEPT) {
             DType dtype = DType.fromId(entry.dtype()).orElseThrow();
             if (!dtype.isFloat()) throw new UnsupportedOperationException(name() + " is " + dtype.id() + ", not a float tensor");
@@ -171,11 +182,18 @@ public final class TqTensor implements WeightMatrix {
         requireMatrix().warmUp();
     }
 
+    /** The matrix, after the verification hook: every matrix operation passes through here. */
     private StoredMatrix requireMatrix() {
         if (matrix == null)
             throw new UnsupportedOperationException(name() + " is kept as " + entry.dtype() + Arrays.toString(entry.shape())
                     + ", not a 2-D float matrix");
+        beforeDataUse();
         return matrix;
+    }
+
+    /** The verification hook: every public method that reads the tensor's data calls this first. */
+    private void beforeDataUse() {
+        checksum.verifyOnce();
     }
 
     private static float[] transpose(float[] m, int rows, int cols) {

@@ -4,10 +4,11 @@ import java.util.Optional;
 
 /**
  * Element types of a safetensors file, named by their header ids ("F32", "BF16", ...). All are stored little-endian.
- * BOOL takes one byte per element.
+ * BOOL takes one byte per element. F8_E4M3 and F8_E5M2 are the OCP 8-bit floats ({@link Fp8}); they are read as
+ * float input but never written.
  */
 public enum DType {
-    F64(8, true), F32(4, true), F16(2, true), BF16(2, true),
+    F64(8, true), F32(4, true), F16(2, true), BF16(2, true), F8_E4M3(1, true), F8_E5M2(1, true),
     I64(8, false), I32(4, false), I16(2, false), I8(1, false), U8(1, false), BOOL(1, false);
 
     private final int byteSize;
@@ -21,7 +22,7 @@ public enum DType {
     /** Bytes per element. */
     public int byteSize() { return byteSize; }
 
-    /** True for the floating-point types F64, F32, F16 and BF16. */
+    /** True for the floating-point types F64, F32, F16, BF16 and the two FP8 types. */
     public boolean isFloat() { return isFloat; }
 
     /** The id written in a safetensors header; equal to {@link #name()}. */

@@ -6,8 +6,9 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * Conversion between Java floats and the stored float dtypes (F32, F16, BF16, F64, all little-endian).
- * Widening (F16, BF16 to float) is exact; narrowing rounds to nearest, ties to even, and keeps NaN a NaN.
+ * Conversion between Java floats and the stored float dtypes (F32, F16, BF16, F64, all little-endian; FP8 is
+ * decoded only, see {@link Fp8}). Widening (F16, BF16, FP8 to float) is exact; narrowing rounds to nearest, ties to
+ * even, and keeps NaN a NaN.
  */
 public final class FloatCodec {
 
@@ -58,6 +59,10 @@ public final class FloatCodec {
             case BF16 -> {
                 for (int i = 0; i < count; i++) dst[dstOff + i] = bf16ToFloat(src.get(U16, base + 2L * i));
             }
+            case F8_E4M3, F8_E5M2 -> {
+                float[] table = Fp8.table(dtype);
+                for (int i = 0; i < count; i++) dst[dstOff + i] = table[src.get(ValueLayout.JAVA_BYTE, base + i) & 0xFF];
+            }
             default -> throw new AssertionError(dtype);
         }
     }
@@ -68,6 +73,8 @@ public final class FloatCodec {
      */
     public static void encode(float[] src, int srcOff, int count, DType dtype, MemorySegment dst, long dstByteOffset) {
         requireFloat(dtype);
+        if (dtype == DType.F8_E4M3 || dtype == DType.F8_E5M2)
+            throw new IllegalArgumentException(dtype + " is read, not written (write f32, f16 or bf16)");
         Objects.checkFromIndexSize(srcOff, count, src.length);
         Objects.checkFromIndexSize(dstByteOffset, (long) count * dtype.byteSize(), dst.byteSize());
         switch (dtype) {

@@ -93,7 +93,7 @@ record SafetensorsHeader(long dataStart, List<TensorInfo> tensors, Map<String, S
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw new BadInputException(file, null, "invalid header JSON: " + firstLine(e.getOriginalMessage()), e);
+            throw new BadInputException(file, null, "invalid header JSON: " + org.turboquant.loader.JsonErrors.describe(e), e);
         }
     }
 
@@ -197,11 +197,5 @@ record SafetensorsHeader(long dataStart, List<TensorInfo> tensors, Map<String, S
                         + "] overlap those of '" + prev.name() + "' [" + prev.begin() + ", " + prev.end() + "]");
             }
         }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) return "unreadable";
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

@@ -60,8 +60,8 @@ public final class SafetensorsWriter implements AutoCloseable {
             throws IOException {
         List<TensorSpec> specs = List.copyOf(tensors);
         byte[] header = header(specs, metadata);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING); // READ: writeMapped maps read-write
         try {
             ByteBuffer prefix = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             writeFully(ch, prefix.flip());
@@ -175,6 +175,27 @@ public final class SafetensorsWriter implements AutoCloseable {
             writeFully(channel, staging);
             done += n;
         }
+        finishIfComplete();
+    }
+
+    /**
+     * Writes the whole current tensor through a read-write mapping of its byte range: {@code fill} gets that range
+     * (little-endian, zero-filled) and may write it in any order, e.g. a transposed tensor column by column without
+     * holding it in memory. The mapping is released when {@code fill} returns.
+     *
+     * @throws IllegalStateException when part of the current tensor was already written
+     */
+    public void writeMapped(java.util.function.Consumer<MemorySegment> fill) throws IOException {
+        TensorSpec t = requireCurrent();
+        if (remaining != t.byteSize())
+            throw new IllegalStateException("tensor '" + t.name() + "': writeMapped needs the whole tensor, "
+                    + (t.byteSize() - remaining) + " bytes were already written");
+        long size = remaining, start = channel.position();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            fill.accept(channel.map(FileChannel.MapMode.READ_WRITE, start, size, arena));
+        }
+        channel.position(start + size);
+        claim(size);
         finishIfComplete();
     }
 

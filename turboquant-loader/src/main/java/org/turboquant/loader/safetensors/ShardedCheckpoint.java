@@ -89,8 +89,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
         try {
             root = JSON.readTree(Files.readAllBytes(index));
         } catch (JsonProcessingException e) {
-            throw new BadInputException(index, null, "invalid JSON: " + e.getOriginalMessage().lines().findFirst()
-                    .orElse(""), e);
+            throw new BadInputException(index, null, "invalid JSON: " + org.turboquant.loader.JsonErrors.describe(e), e);
         }
         JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject()) {

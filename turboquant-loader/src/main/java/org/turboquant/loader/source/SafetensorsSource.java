@@ -29,17 +29,32 @@ final class SafetensorsSource implements TensorSource {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final List<SourceTensor> tensors;
 
-    private record Entry(SourceTensor tensor, SafetensorsFile file, TensorInfo info) { }
+    /** {@code scales}: the block scales of an FP8 weight ({@link Fp8BlockScales}), else null. */
+    private record Entry(SourceTensor tensor, SafetensorsFile file, TensorInfo info, Fp8BlockScales scales) { }
 
     private SafetensorsSource(Path path, List<Path> hashedFiles, List<SafetensorsFile> files) {
         this.path = path;
         this.hashedFiles = List.copyOf(hashedFiles);
         this.files = List.copyOf(files);
         List<SourceTensor> list = new ArrayList<>();
+        Map<String, TensorInfo> all = new java.util.HashMap<>();
+        Map<String, SafetensorsFile> fileOf = new java.util.HashMap<>();
         for (SafetensorsFile f : files) {
             for (TensorInfo info : f.tensors()) {
-                SourceTensor t = new SourceTensor(info.name(), info.dtype(), info.shape(), usageOf(info));
-                entries.put(info.name(), new Entry(t, f, info));
+                all.put(info.name(), info);
+                fileOf.put(info.name(), f);
+            }
+        }
+        for (SafetensorsFile f : files) {
+            for (TensorInfo info : f.tensors()) {
+                boolean scaleOfFp8 = info.name().endsWith(Fp8BlockScales.SUFFIX) && isFp8(all.get(
+                        info.name().substring(0, info.name().length() - Fp8BlockScales.SUFFIX.length())));
+                SourceTensor t = new SourceTensor(info.name(), info.dtype(), info.shape(),
+                        scaleOfFp8 ? Usage.OTHER : usageOf(info)); // scales are never quantized themselves
+                TensorInfo scale = Fp8BlockScales.isFp8(info.dtype()) ? all.get(info.name() + Fp8BlockScales.SUFFIX) : null;
+                Fp8BlockScales scales = scale == null ? null
+                        : Fp8BlockScales.of(f.path(), info, scale, fileOf.get(scale.name()).segment(scale));
+                entries.put(info.name(), new Entry(t, f, info, scales));
                 list.add(t);
             }
         }
@@ -58,6 +73,10 @@ final class SafetensorsSource implements TensorSource {
         if (Files.isRegularFile(index)) hashed.add(index);
         for (SafetensorsFile shard : ckpt.shards()) hashed.add(shard.path());
         return new SafetensorsSource(dir, hashed, ckpt.shards());
+    }
+
+    private static boolean isFp8(TensorInfo info) {
+        return info != null && Fp8BlockScales.isFp8(info.dtype());
     }
 
     /** Embedding tables by name; other 2-D float tensors are linear weights stored [out, in]. */
@@ -84,6 +103,18 @@ final class SafetensorsSource implements TensorSource {
         Entry e = entry(t.name());
         return e.file().segment(e.info());
     }
+
+    /** Decodes like {@link TensorSource#readFloats}; an FP8 weight with a {@code _scale_inv} companion is scaled. */
+    @Override
+    public void readFloats(SourceTensor t, long elementOffset, float[] dst, int dstOff, int count) {
+        Entry e = entry(t.name());
+        org.turboquant.loader.safetensors.FloatCodec.decode(e.file().segment(e.info()), t.dtype(), elementOffset, dst,
+                dstOff, count);
+        if (e.scales() != null) e.scales().apply(elementOffset, dst, dstOff, count);
+    }
+
+    @Override
+    public Map<String, String> metadata() { return files.isEmpty() ? Map.of() : files.getFirst().metadata(); }
 
     private Entry entry(String name) {
         Entry e = entries.get(name);

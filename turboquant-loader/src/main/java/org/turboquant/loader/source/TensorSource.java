@@ -55,9 +55,9 @@ public interface TensorSource extends AutoCloseable {
     MemorySegment raw(SourceTensor t);
 
     /**
-     * Converts {@code count} elements of a float tensor (F32, F16, BF16 or F64), starting at flat (row-major)
-     * element index {@code elementOffset}, into {@code dst[dstOff ..]}. F16 and BF16 convert exactly; F64 rounds to
-     * nearest.
+     * Converts {@code count} elements of a float tensor (F32, F16, BF16, F64 or FP8), starting at flat (row-major)
+     * element index {@code elementOffset}, into {@code dst[dstOff ..]}. F16, BF16 and FP8 convert exactly; F64 rounds
+     * to nearest. An FP8 weight with block scales ({@code NAME_scale_inv}) comes out scaled: its real values.
      *
      * @throws IllegalArgumentException when the tensor is not a float tensor
      * @throws IndexOutOfBoundsException when the range is outside the tensor or dst
@@ -65,6 +65,9 @@ public interface TensorSource extends AutoCloseable {
     default void readFloats(SourceTensor t, long elementOffset, float[] dst, int dstOff, int count) {
         FloatCodec.decode(raw(t), t.dtype(), elementOffset, dst, dstOff, count);
     }
+
+    /** The source's own metadata (a safetensors header's {@code __metadata__}; of the first shard); may be empty. */
+    default java.util.Map<String, String> metadata() { return java.util.Map.of(); }
 
     /**
      * Hex SHA-256 of the source, streamed: of the file itself for a single file (what {@code sha256sum} prints);

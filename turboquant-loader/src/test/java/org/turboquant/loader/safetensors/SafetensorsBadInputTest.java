@@ -107,9 +107,9 @@ class SafetensorsBadInputTest {
     @Test
     void unknownDtype() throws IOException {
         BadInputException e = openFails(SafetensorsBytes.file(
-                "{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],\"data_offsets\":[0,4]}}", 4));
+                "{\"w\":{\"dtype\":\"F8_E8M0\",\"shape\":[4],\"data_offsets\":[0,4]}}", 4));
         assertThat(e.tensor()).isEqualTo("w");
-        assertThat(e).hasMessageContaining("tensor 'w'").hasMessageContaining("unknown or unsupported dtype 'F8_E4M3'");
+        assertThat(e).hasMessageContaining("tensor 'w'").hasMessageContaining("unknown or unsupported dtype 'F8_E8M0'");
     }
 
     @Test

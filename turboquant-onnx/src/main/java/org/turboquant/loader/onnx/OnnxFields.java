@@ -12,7 +12,10 @@ final class OnnxFields {
     static final int NODE_OP_TYPE = 4;
     static final int NODE_ATTRIBUTE = 5;
     static final int ATTR_NAME = 1;
+    static final int ATTR_F = 2;
     static final int ATTR_I = 3;
+    static final int ATTR_T = 5;
+    static final int ATTR_FLOATS = 7;
     static final int ATTR_INTS = 8;
     static final int TENSOR_DIMS = 1;
     static final int TENSOR_DATA_TYPE = 2;

@@ -114,6 +114,7 @@ final class OnnxWireReader {
         List<String> inputs = new ArrayList<>();
         List<String> outputs = new ArrayList<>();
         Map<String, long[]> attributes = new HashMap<>();
+        Map<String, double[]> reals = new HashMap<>();
         int tag;
         while ((tag = in.readTag()) != 0) {
             switch (field(tag)) {
@@ -122,20 +123,24 @@ final class OnnxWireReader {
                 case NODE_OP_TYPE -> opType = string(tag);
                 case NODE_ATTRIBUTE -> {
                     int limit = enter(tag, "attribute");
-                    attribute(attributes);
+                    attribute(attributes, reals);
                     in.popLimit(limit);
                 }
                 default -> in.skipField(tag);
             }
         }
-        return new OnnxNode(opType, inputs, outputs, attributes);
+        return new OnnxNode(opType, inputs, outputs, attributes, reals);
     }
 
-    /** Keeps integer and integer-list attributes; the others are skipped. */
-    private void attribute(Map<String, long[]> into) throws IOException {
+    /**
+     * Keeps integer and integer-list attributes in {@code into}; float, float-list and small numeric tensor
+     * attributes in {@code reals}; the others are skipped.
+     */
+    private void attribute(Map<String, long[]> into, Map<String, double[]> reals) throws IOException {
         String name = "";
         LongStream.Builder values = LongStream.builder();
-        boolean hasValue = false;
+        java.util.stream.DoubleStream.Builder real = java.util.stream.DoubleStream.builder();
+        boolean hasValue = false, hasReal = false;
         int tag;
         while ((tag = in.readTag()) != 0) {
             switch (field(tag)) {
@@ -144,13 +149,72 @@ final class OnnxWireReader {
                     varints(tag, values);
                     hasValue = true;
                 }
+                case ATTR_F, ATTR_FLOATS -> {
+                    fixed32Floats(tag, real);
+                    hasReal = true;
+                }
+                case ATTR_T -> {
+                    int limit = enter(tag, "tensor attribute");
+                    double[] elements = smallTensor();
+                    in.popLimit(limit);
+                    if (elements != null) {
+                        for (double d : elements) real.add(d);
+                        hasReal = true;
+                    }
+                }
                 default -> in.skipField(tag);
             }
         }
         if (hasValue) into.put(name, values.build().toArray());
+        if (hasReal) reals.put(name, real.build().toArray());
+    }
+
+    /** Reads a repeated float field, packed or not. */
+    private void fixed32Floats(int tag, java.util.stream.DoubleStream.Builder into) throws IOException {
+        if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            int limit = in.pushLimit(length());
+            while (!in.isAtEnd()) into.add(in.readFloat());
+            in.popLimit(limit);
+        } else {
+            expectWireType(tag, WireFormat.WIRETYPE_FIXED32, "float attribute");
+            into.add(in.readFloat());
+        }
+    }
+
+    /**
+     * The elements of a tensor attribute (a Constant's value) when it is a float, double or integer tensor of at
+     * most {@link OnnxNode#MAX_TENSOR_ATTRIBUTE} elements held in this file; null otherwise.
+     */
+    private double[] smallTensor() throws IOException {
+        RawTensor t = tensor(false);
+        boolean numeric = switch (t.dtype()) {
+            case F32, F64, I64, I32 -> true;
+            default -> false;
+        };
+        if (!numeric || t.data() == null || t.byteSize() > (long) OnnxNode.MAX_TENSOR_ATTRIBUTE * 8) return null;
+        int n = Math.toIntExact(t.byteSize() / t.dtype().byteSize());
+        if (n > OnnxNode.MAX_TENSOR_ATTRIBUTE) return null;
+        double[] out = new double[n];
+        MemorySegment d = t.data();
+        java.nio.ByteOrder le = java.nio.ByteOrder.LITTLE_ENDIAN;
+        for (int i = 0; i < n; i++) {
+            out[i] = switch (t.dtype()) {
+                case F32 -> d.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(le), 4L * i);
+                case F64 -> d.get(java.lang.foreign.ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(le), 8L * i);
+                case I64 -> d.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(le), 8L * i);
+                case I32 -> d.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(le), 4L * i);
+                default -> throw new IllegalStateException();
+            };
+        }
+        return out;
     }
 
     private RawTensor tensor() throws IOException {
+        return tensor(true);
+    }
+
+    /** A TensorProto; {@code named}: an initializer, which must have a name (a Constant's value need not). */
+    private RawTensor tensor(boolean named) throws IOException {
         String name = "";
         int dataType = 0;
         LongStream.Builder dims = LongStream.builder();
@@ -188,7 +252,7 @@ final class OnnxWireReader {
                 default -> in.skipField(tag);
             }
         }
-        if (name.isEmpty()) throw bad(null, "initializer without a name");
+        if (name.isEmpty() && named) throw bad(null, "initializer without a name");
         if (segmented) throw bad(name, "segmented tensors are not supported");
         DType dtype = OnnxDataType.toDType(dataType);
         if (dtype == null) throw bad(name, "unsupported data_type " + OnnxDataType.describe(dataType));

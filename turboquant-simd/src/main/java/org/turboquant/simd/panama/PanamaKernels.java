@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import org.turboquant.core.BitPacking;
 import org.turboquant.core.BlockLayout;
+import org.turboquant.core.CodeLayout;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.Rotation;
 import org.turboquant.core.QuantizedMatrix;
@@ -16,7 +17,8 @@ import org.turboquant.simd.TurboQuantKernels;
  * package links against {@code jdk.incubator.vector}.
  *
  * <p>Which kernel multiplies: at 512 bits with blocks of whole 128-index chunks, 1/2/4-bit matrices go to
- * {@link TableDot} (the input folded into look-up tables, 16 rows per vector, on a regrouped copy of the codes),
+ * {@link TableDot} (the input folded into look-up tables, 16 rows per vector, on the codes in grouped order: stored so
+ * in a version-3 pack, else regrouped once, {@link RowGroups}),
  * the widths {@link PackedDot} covers to its row-at-a-time packed-byte kernels; everything else (other widths,
  * smaller blocks, 256/128-bit JVMs) to the generic path below. Each kernel documents its own arithmetic order; GEMM
  * always equals GEMV bit for bit.
@@ -91,16 +93,23 @@ public final class PanamaKernels implements TurboQuantKernels {
 
     @Override
     public void prepare(QuantizedMatrix m) {
-        if (TableDot.supports(m)) RowGroups.of(m);
+        if (TableDot.supports(m)) RowGroups.of(m); // grouped codes: a view, nothing built; row order: regrouped now
+        else RowOrder.of(m); // row order: m itself; grouped codes a row kernel must read: their row-order copy now
+        KernelWarmUp.warm(this, m);
     }
 
     @Override
     public void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
+        if (Int8TableDot.supports(m)) { // b = 1, 2, 4 with VBMI: the same tables in int8, byte permutes (IntKernels)
+            Int8TableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
+            return;
+        }
         if (TableDot.supports(m)) { // b = 1, 2, 4 at 512 bits, whole-chunk blocks: the input in look-up tables
             TableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
             return;
         }
+        m = RowOrder.of(m); // the kernels below read whole rows
         if (PackedDot.supports(m)) { // b = 5, or row groups switched off: straight from packed bytes, row by row
             PackedDot.gemv(m, rotated, y, rowStart, rowEnd);
             return;
@@ -129,10 +138,15 @@ public final class PanamaKernels implements TurboQuantKernels {
         checkRange(m, rowStart, rowEnd);
         int batch = rotated.length;
         if (batch < 1 || batch > MAX_BATCH) throw new IllegalArgumentException("batch must be in 1..64, got " + batch);
+        if (Int8TableDot.supports(m)) { // same arithmetic as its gemv, so GEMM still equals GEMV bit for bit
+            Int8TableDot.gemm(m, rotated, y, rowStart, rowEnd);
+            return;
+        }
         if (TableDot.supports(m)) { // same arithmetic order as its gemv, so GEMM still equals GEMV bit for bit
             TableDot.gemm(m, rotated, y, rowStart, rowEnd);
             return;
         }
+        m = RowOrder.of(m); // the kernels below read whole rows
         if (PackedDot.supports(m)) { // same arithmetic order as its gemv, so GEMM still equals GEMV bit for bit
             PackedDot.gemm(m, rotated, y, rowStart, rowEnd);
             return;
@@ -237,7 +251,13 @@ public final class PanamaKernels implements TurboQuantKernels {
     /** values[j] = centroids[idx_j] for every index of the row, in whole chunks (idx is scratch). */
     private void decodeRow(QuantizedMatrix m, CentroidTable table, int row, byte[] idx, float[] values) {
         int n = m.layout().paddedCols();
-        GroupDecoder.decodeRun(m.codes(), row * m.rowStrideBytes(), n, m.bits(), idx);
+        if (m.codeLayout() == CodeLayout.ROWS) {
+            GroupDecoder.decodeRun(m.codes(), row * m.rowStrideBytes(), n, m.bits(), idx);
+        } else { // dequantizing a grouped matrix gathers the row's bytes rather than keeping a row-order copy
+            byte[] packed = new byte[Math.toIntExact(m.rowStrideBytes())];
+            m.rowCodes(row, packed, 0);
+            GroupDecoder.decodeRun(MemorySegment.ofArray(packed), 0, n, m.bits(), idx);
+        }
         if (!table.inRegisters()) {
             float[] centroids = table.centroids();
             for (int i = 0; i < n; i++) values[i] = centroids[idx[i] & 0xFF];

@@ -150,7 +150,7 @@ final class TableDot {
      * The tables of one block for one input: table s (nibble s of the block's packed bytes, low nibble of byte t
      * being 2t) at {@code out[outOff + 16s ..]}, entry j = Σ_i fields[i][j]·x[xOff + column_i(s)].
      */
-    private static void build(int bits, float[] fields, int[] columns, float[] x, int xOff, int chunks, float[] out,
+    static void build(int bits, float[] fields, int[] columns, float[] x, int xOff, int chunks, float[] out,
                               int outOff) {
         int perNibble = 4 / bits, slotsPerChunk = 32 * bits;
         for (int c = 0; c < chunks; c++, xOff += BitPacking.CHUNK) {
