@@ -40,7 +40,7 @@ class StreamingReadTest {
         checkStreamingAgainstWholeTensor(model, "w", new String[0]);
     }
 
-    /** 7 s alone on a quiet machine, 73 s under load 12 (packs and unpacks all of MiniLM): opt-in. */
+    /** 73 s under load 12 (it packs, unpacks and evaluates all of MiniLM): opt-in, -Dturboquant.slowTests=true. */
     @Test
     @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "turboquant.slowTests", matches = "true")
     void rowBandsOfATransposedOnnxWeightEqualTheWholeTensor() throws Exception {
