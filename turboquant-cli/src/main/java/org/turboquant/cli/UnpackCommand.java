@@ -68,6 +68,8 @@ final class UnpackCommand implements Callable<Integer> {
         try (TqPack pack = TqPack.open(packDir, TqPack.Options.defaults().verify(!noVerify));
              StagedOutput staged = StagedOutput.begin(target, progress::interrupted)) {
             List<TqTensor> tensors = pack.tensors().stream().filter(t -> !foldedScale(pack, t)).toList();
+            if (!noVerify) // left out, but a corrupt pack is still refused
+                pack.tensors().stream().filter(t -> foldedScale(pack, t)).forEach(t -> pack.verify(t.name()));
             List<TensorSpec> specs = new ArrayList<>();
             for (TqTensor t : tensors) specs.add(TensorSpec.of(t.name(), dtypeOf(t, out), t.shape()));
             Map<String, String> metadata = new TreeMap<>();

@@ -127,10 +127,12 @@ public final class TqPack implements AutoCloseable {
 
     /**
      * Opens a pack directory. With {@code verifyAll}, every tensor's SHA-256 is checked now (reads every byte);
-     * without, nothing is checked (as {@code Options.defaults().verify(false)}).
+     * without, as {@link #open(Path)}: each tensor is checked on first use. Skipping the checksums is never implied by
+     * a boolean: it takes {@code open(dir, Options.defaults().verify(false))}. The structural checks of
+     * {@link #open(Path, Options)} are made either way.
      */
     public static TqPack open(Path dir, boolean verifyAll) throws IOException {
-        TqPack pack = open(dir, Options.defaults().verify(verifyAll));
+        TqPack pack = open(dir, Options.defaults());
         if (verifyAll) {
             try {
                 pack.verify();
@@ -143,7 +145,11 @@ public final class TqPack implements AutoCloseable {
     }
 
     /**
-     * Opens a pack directory.
+     * Opens a pack directory. Structural checks are always made, whatever {@link Options#verify()} says, and read
+     * only the manifest and the weights file's header: the manifest's format, version and fields; the weights
+     * header (length, JSON, metadata naming the same format and version, trailing padding); every part the manifest
+     * names present with the dtype and shape its entry implies. {@link Options#verify()} governs only the SHA-256 of
+     * the tensors' bytes, the one check that reads them.
      *
      * @throws BadInputException when the manifest or the weights file is malformed, names a missing part, is of an
      *                           unsupported format version; with {@link Options#verify()}, on first use of a tensor
@@ -161,6 +167,7 @@ public final class TqPack implements AutoCloseable {
         ParallelMatmul pool = options.pool();
         try {
             checkWeightsMetadata(weights, manifest);
+            HeaderPadding.check(weights);
             Map<String, TqTensor> tensors = new LinkedHashMap<>();
             Map<String, TensorChecksum> checks = new LinkedHashMap<>();
             Path manifestFile = dir.resolve(Manifest.FILE_NAME);
@@ -180,7 +187,7 @@ public final class TqPack implements AutoCloseable {
             }
             return new TqPack(dir, manifest, weights, Collections.unmodifiableMap(tensors), checks, pool,
                     options.ownsPool());
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             weights.close();
             if (options.ownsPool()) pool.close();
             throw e;
