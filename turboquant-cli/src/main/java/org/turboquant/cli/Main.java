@@ -7,9 +7,9 @@ import picocli.CommandLine.Option;
 
 /** Entry point of the tq command-line tool. */
 @Command(name = "tq", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "TurboQuant for the JVM: pack, inspect and evaluate quantized weights.",
+        description = "TurboQuant for the JVM: pack, inspect and evaluate quantized weights, and embed texts with the Java runtime.",
         subcommands = {PackCommand.class, UnpackCommand.class, InspectCommand.class, EvalCommand.class,
-                FidelityCommand.class, CompareCommand.class, DemoCommand.class, SynthCommand.class},
+                FidelityCommand.class, EmbedCommand.class, CompareCommand.class, DemoCommand.class, SynthCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 usage, 2 bad or corrupt input, 3 I/O error."})
 public final class Main {
 

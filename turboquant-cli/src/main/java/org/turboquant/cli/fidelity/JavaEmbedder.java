@@ -1,13 +1,28 @@
 package org.turboquant.cli.fidelity;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import org.turboquant.loader.onnx.OnnxModel;
+import org.turboquant.loader.pack.TqPack;
 import org.turboquant.runtime.BertEncoder;
+import org.turboquant.runtime.OnnxBertGraph;
 
 /**
  * Runs tokenized texts through the Java runtime ({@link BertEncoder}) in batches, as {@link SentenceEmbedder} does
  * through ONNX Runtime; the vectors come back in input order.
  */
 public final class JavaEmbedder {
+    /** Texts per encoder call, as {@link SentenceEmbedder} batches for ONNX Runtime. */
+    public static final int BATCH = 32;
+
     private JavaEmbedder() {}
+
+    /** An encoder on {@code pack}'s weights, their roles read from the graph of the ONNX model it was made from. */
+    public static BertEncoder encoder(Path onnx, TqPack pack, Pooling pooling) throws IOException {
+        try (OnnxModel graph = OnnxModel.open(onnx)) {
+            return BertEncoder.fromPack(OnnxBertGraph.map(graph), pack, pooling(pooling));
+        }
+    }
 
     /** Vectors of every text, {@code batch} texts per call of the encoder. */
     public static float[][] embed(BertEncoder encoder, SentenceEmbedder.Tokens tokens, int batch) {
