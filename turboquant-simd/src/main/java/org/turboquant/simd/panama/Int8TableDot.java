@@ -71,20 +71,68 @@ final class Int8TableDot {
             for (int b = 0; b < batch; b++)
                 tableScale[b] = Int8Tables.build(bits, fields, columns, rotated[b], k * g, chunks, scratch, tables,
                         b * tableBytes);
-            for (int gi = 0; gi < groups; gi++) {
+            int gi = 0;
+            for (; gi + 1 < groups; gi += 2) { // two groups per table load, each with the arithmetic of one
+                long off = rg.offset(k, first + gi);
+                FloatVector scale0 = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi));
+                FloatVector scale1 = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi + 1));
+                for (int b = 0; b < batch; b++) {
+                    int a = (b * groups + gi) * L;
+                    blockSums2(rg.codes, off, (long) rg.bytesPerBlock * RowGroups.ROWS, loads, tables,
+                            b * tableBytes, bias, scale0.mul(tableScale[b]), scale1.mul(tableScale[b]), acc, a);
+                }
+            }
+            for (; gi < groups; gi++) {
                 FloatVector scale = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi));
                 long off = rg.offset(k, first + gi);
                 for (int b = 0; b < batch; b++) {
                     int a = (b * groups + gi) * L;
-                    blockSums(rg.codes, off, loads, tables, b * tableBytes).sub(bias).convert(VectorOperators.I2F, 0)
-                            .reinterpretAsFloats().fma(scale.mul(tableScale[b]), FloatVector.fromArray(F, acc, a))
-                            .intoArray(acc, a);
+                    fold(blockSums(rg.codes, off, loads, tables, b * tableBytes), bias, scale.mul(tableScale[b]), acc,
+                            a);
                 }
             }
         }
         int rows = m.rows();
         for (int b = 0; b < batch; b++)
             for (int r = rowStart; r < rowEnd; r++) y[b * rows + r] = acc[(b * groups) * L + r - first * RowGroups.ROWS];
+    }
+
+    /** acc[a ..] += (sums − bias)·scale per row lane: one block's value times (block scale · table scale). */
+    private static void fold(IntVector sums, int bias, FloatVector scale, float[] acc, int a) {
+        sums.sub(bias).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                .fma(scale, FloatVector.fromArray(F, acc, a)).intoArray(acc, a);
+    }
+
+    /**
+     * {@link #blockSums} of two adjacent groups (codes at off and off + next) folded into acc[a ..] and acc[a + 16 ..]:
+     * each table register loaded serves both, so a load of 64 code bytes costs one table load instead of two. The
+     * integer sums are exact, so each group gets exactly the bits a lone {@link #blockSums} would.
+     */
+    private static void blockSums2(MemorySegment codes, long off, long next, int loads, byte[] tables, int t,
+                                   int bias, FloatVector scale0, FloatVector scale1, float[] acc, int a) {
+        IntVector s0 = IntVector.zero(I), s1 = s0;
+        for (int done = 0; done < loads; done += MAX_LOADS) {
+            ShortVector a0 = ShortVector.zero(S), h0 = a0, a1 = a0, h1 = a0;
+            long o = off + (long) done * B.length();
+            int tt = t + done * 2 * Int8Tables.REGISTER;
+            for (int i = 0, n = Math.min(loads - done, MAX_LOADS); i < n; i++, o += B.length(),
+                    tt += 2 * Int8Tables.REGISTER) {
+                ByteVector low = ByteVector.fromArray(B, tables, tt);
+                ByteVector high = ByteVector.fromArray(B, tables, tt + Int8Tables.REGISTER);
+                ByteVector v = ByteVector.fromMemorySegment(B, codes, o, ByteOrder.LITTLE_ENDIAN);
+                ByteVector w = ByteVector.fromMemorySegment(B, codes, o + next, ByteOrder.LITTLE_ENDIAN);
+                ShortVector lo = select(v, low), hi = select(highNibbles(v), high);
+                ShortVector lo2 = select(w, low), hi2 = select(highNibbles(w), high);
+                a0 = a0.add(lo).add(hi);
+                h0 = h0.add(lo.lanewise(VectorOperators.LSHR, 8)).add(hi.lanewise(VectorOperators.LSHR, 8));
+                a1 = a1.add(lo2).add(hi2);
+                h1 = h1.add(lo2.lanewise(VectorOperators.LSHR, 8)).add(hi2.lanewise(VectorOperators.LSHR, 8));
+            }
+            s0 = s0.add(rowSums(a0, h0));
+            s1 = s1.add(rowSums(a1, h1));
+        }
+        fold(s0, bias, scale0, acc, a);
+        fold(s1, bias, scale1, acc, a + L);
     }
 
     /** Σ of the biased table bytes over one block of 16 rows, per row lane. */
@@ -100,18 +148,22 @@ final class Int8TableDot {
         ShortVector a = ShortVector.zero(S), h = a;
         for (int i = 0; i < loads; i++, off += B.length(), t += 2 * Int8Tables.REGISTER) {
             ByteVector v = ByteVector.fromMemorySegment(B, codes, off, ByteOrder.LITTLE_ENDIAN);
-            ShortVector lo = lookup(v, tables, t);
-            ShortVector hi = lookup(v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes(),
-                    tables, t + Int8Tables.REGISTER);
+            ShortVector lo = select(v, ByteVector.fromArray(B, tables, t));
+            ShortVector hi = select(highNibbles(v), ByteVector.fromArray(B, tables, t + Int8Tables.REGISTER));
             a = a.add(lo).add(hi);
             h = h.add(lo.lanewise(VectorOperators.LSHR, 8)).add(hi.lanewise(VectorOperators.LSHR, 8));
         }
         return rowSums(a, h);
     }
 
-    /** The table bytes the low nibbles of {@code codes} select, as 32 short lanes (two rows' bytes each). */
-    private static ShortVector lookup(ByteVector codes, byte[] tables, int t) {
-        return codes.and((byte) 15).or(QUARTER).selectFrom(ByteVector.fromArray(B, tables, t)).reinterpretAsShorts();
+    /** The bytes of {@code table} the low nibbles of {@code codes} select, as 32 short lanes (two rows' bytes each). */
+    private static ShortVector select(ByteVector codes, ByteVector table) {
+        return codes.and((byte) 15).or(QUARTER).selectFrom(table).reinterpretAsShorts();
+    }
+
+    /** Each byte's high nibble in its low bits (what is above them is masked off by {@link #select}). */
+    private static ByteVector highNibbles(ByteVector codes) {
+        return codes.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
     }
 
     /**
