@@ -177,9 +177,11 @@ public final class CompareCommand implements Callable<Integer> {
     /** {@code --llama-cpp}: TurboQuant at the rates llama.cpp's formats sit at, and those formats. */
     static List<Scheme> llamaCppStudy() {
         List<Scheme> list = new ArrayList<>();
-        for (int b : new int[] {3, 4, 8}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F16, false));
+        // tq pack's defaults: searched scales up to 5 bits (8-bit plain).
+        for (int b : new int[] {3, 4}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F16, false).searched());
+        list.add(Scheme.turboQuant(8, 128, RotationKind.HADAMARD, NormPrecision.F16, false));
         for (double rate : new double[] {3.5, 4.25, 4.5})
-            list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16));
+            list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16).searched());
         list.add(Scheme.q4_0());
         list.add(Scheme.q8_0());
         list.addAll(Scheme.llamaFormats());

@@ -27,7 +27,7 @@ final class AsymmetricSuperBlock {
             for (int l = 0; l < SUB; l++) sumX2 += x[sub + l] * x[sub + l];
             float avX = (float) Math.sqrt(sumX2 / SUB);
             for (int l = 0; l < SUB; l++) weights[l] = avX + Math.abs(x[sub + l]);
-            scales[j] = ScaleSearch.asymmetric(SUB, nmax, x, sub, weights, codes, SUB * j, minOut, rmin, rdelta, nstep);
+            scales[j] = GgmlScaleFits.asymmetric(SUB, nmax, x, sub, weights, codes, SUB * j, minOut, rmin, rdelta, nstep);
             mins[j] = minOut[0];
             if (scales[j] > maxScale) maxScale = scales[j];
             if (mins[j] > maxMin) maxMin = mins[j];
@@ -36,8 +36,8 @@ final class AsymmetricSuperBlock {
         float invMin = maxMin > 0 ? 63f / maxMin : 0f;
         int[] ls = new int[8], lm = new int[8];
         for (int j = 0; j < 8; j++) {
-            ls[j] = Math.min(63, ScaleSearch.nearestInt(invScale * scales[j]) & 0xFF);
-            lm[j] = Math.min(63, ScaleSearch.nearestInt(invMin * mins[j]) & 0xFF);
+            ls[j] = Math.min(63, GgmlScaleFits.nearestInt(invScale * scales[j]) & 0xFF);
+            lm[j] = Math.min(63, GgmlScaleFits.nearestInt(invMin * mins[j]) & 0xFF);
         }
         SixBitScales.packScaleMin(ls, lm, out, scalesAt);
         float d = HalfFloats.setAt(out, dAt, maxScale / 63f);
@@ -47,7 +47,7 @@ final class AsymmetricSuperBlock {
             if (dj == 0f) continue; // a zero scale keeps the search's codes (they decode to −dmin·m either way)
             float mj = dmin * SixBitScales.min(out, scalesAt, j);
             for (int l = 0; l < SUB; l++) {
-                int q = ScaleSearch.nearestInt((x[off + SUB * j + l] + mj) / dj);
+                int q = GgmlScaleFits.nearestInt((x[off + SUB * j + l] + mj) / dj);
                 codes[SUB * j + l] = Math.max(0, Math.min(nmax, q));
             }
         }

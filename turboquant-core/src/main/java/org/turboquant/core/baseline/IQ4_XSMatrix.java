@@ -48,7 +48,7 @@ public record IQ4_XSMatrix(int rows, int cols, MemorySegment blocks) implements 
         float id = d != 0f ? 1 / d : 0f;
         int scalesH = 0;
         for (int ib = 0; ib < 8; ib++) {
-            int l = Math.max(-32, Math.min(31, ScaleSearch.nearestInt(id * scales[ib])));
+            int l = Math.max(-32, Math.min(31, GgmlScaleFits.nearestInt(id * scales[ib])));
             float dl = d * l; // the unrounded d, as ggml
             float idl = dl != 0f ? 1 / dl : 0f;
             for (int j = 0; j < 16; j++) {

@@ -28,44 +28,23 @@ final class NonLinearGrid {
     /**
      * The scale of the 32 weights at x[off ..]: the weighted (x²) least-squares scale for the grid indices that
      * rounding gives at 2·TRIES + 1 trial inverse scales (−127 + t)/max, t in −TRIES..TRIES, plus a first guess
-     * max/127; the best fit wins. 0 for an all-zero block. May be negative (the grid is not symmetric).
+     * max/127; the best fit wins ({@link GgmlScaleFits#weightedFit}, whose products run as w·x·q where ggml's IQ4 code
+     * writes w·q·x: a sum may differ in its last bit). 0 for an all-zero block. May be negative (the grid is not
+     * symmetric).
      */
     static float blockScale(float[] x, int off, int n) {
-        float amax = 0, max = 0;
-        for (int j = 0; j < n; j++) {
-            float ax = Math.abs(x[off + j]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[off + j];
-            }
-        }
-        if (amax < ScaleSearch.GROUP_MAX_EPS) return 0f;
-        float d = -max / VALUES[0];
-        float id = 1 / d;
-        float sumQX = 0, sumQ2 = 0;
-        for (int j = 0; j < n; j++) {
-            float v = x[off + j];
-            float q = VALUES[nearest(id * v)];
-            float w = v * v;
-            sumQX += w * q * v;
-            sumQ2 += w * q * q;
-        }
-        d = sumQ2 > 0 ? sumQX / sumQ2 : 0f;
-        float best = d * sumQX;
+        float max = GgmlScaleFits.signedMax(x, off, n);
+        if (Math.abs(max) < GgmlScaleFits.GROUP_MAX_EPS) return 0f;
+        GgmlScaleFits.Grid grid = v -> VALUES[nearest(v)];
+        float[] sums = new float[2];
+        GgmlScaleFits.weightedFit(x, off, n, 1 / (-max / VALUES[0]), grid, sums);
+        float d = sums[1] > 0 ? sums[0] / sums[1] : 0f;
+        float best = d * sums[0];
         for (int t = -TRIES; t <= TRIES; t++) {
-            id = (t + VALUES[0]) / max;
-            sumQX = 0;
-            sumQ2 = 0;
-            for (int j = 0; j < n; j++) {
-                float v = x[off + j];
-                float q = VALUES[nearest(id * v)];
-                float w = v * v;
-                sumQX += w * q * v;
-                sumQ2 += w * q * q;
-            }
-            if (sumQ2 > 0 && sumQX * sumQX > best * sumQ2) {
-                d = sumQX / sumQ2;
-                best = d * sumQX;
+            GgmlScaleFits.weightedFit(x, off, n, (t + VALUES[0]) / max, grid, sums);
+            if (sums[1] > 0 && sums[0] * sums[0] > best * sums[1]) {
+                d = sums[0] / sums[1];
+                best = d * sums[0];
             }
         }
         return d;

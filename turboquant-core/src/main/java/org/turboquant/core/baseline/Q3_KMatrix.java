@@ -35,7 +35,7 @@ public record Q3_KMatrix(int rows, int cols, MemorySegment blocks) implements Bl
         float[] scales = new float[16];
         float maxScale = 0, amax = 0;
         for (int j = 0; j < 16; j++) {
-            scales[j] = ScaleSearch.symmetricRefined(16, 4, x, off + 16 * j, codes, 16 * j);
+            scales[j] = GgmlScaleFits.symmetricRefined(16, 4, x, off + 16 * j, codes, 16 * j);
             float abs = Math.abs(scales[j]);
             if (abs > amax) {
                 amax = abs;
@@ -48,7 +48,7 @@ public record Q3_KMatrix(int rows, int cols, MemorySegment blocks) implements Bl
             float iscale = -32f / maxScale;
             int[] stored = new int[16];
             for (int j = 0; j < 16; j++)
-                stored[j] = Math.max(-32, Math.min(31, ScaleSearch.nearestInt(iscale * scales[j]))) + 32;
+                stored[j] = Math.max(-32, Math.min(31, GgmlScaleFits.nearestInt(iscale * scales[j]))) + 32;
             SixBitScales.pack16(stored, out, at + SCALES);
             d = HalfFloats.setAt(out, at + D, 1 / iscale);
         } else {
@@ -58,7 +58,7 @@ public record Q3_KMatrix(int rows, int cols, MemorySegment blocks) implements Bl
             float dl = d * (SixBitScales.value16(out, at + SCALES, j) - 32);
             if (dl == 0f) continue;
             for (int i = 0; i < 16; i++) {
-                int q = ScaleSearch.nearestInt(x[off + 16 * j + i] / dl);
+                int q = GgmlScaleFits.nearestInt(x[off + 16 * j + i] / dl);
                 codes[16 * j + i] = Math.max(-4, Math.min(3, q)) + 4;
             }
         }

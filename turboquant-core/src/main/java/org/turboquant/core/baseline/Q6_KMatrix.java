@@ -36,7 +36,7 @@ public record Q6_KMatrix(int rows, int cols, MemorySegment blocks) implements Bl
         float[] scales = new float[16];
         float maxScale = 0, maxAbsScale = 0;
         for (int ib = 0; ib < 16; ib++) {
-            scales[ib] = ScaleSearch.symmetric(16, 32, x, off + 16 * ib, codes, 16 * ib);
+            scales[ib] = GgmlScaleFits.symmetric(16, 32, x, off + 16 * ib, codes, 16 * ib);
             float abs = Math.abs(scales[ib]);
             if (abs > maxAbsScale) {
                 maxAbsScale = abs;
@@ -44,16 +44,16 @@ public record Q6_KMatrix(int rows, int cols, MemorySegment blocks) implements Bl
             }
         }
         out.asSlice(at, BLOCK_BYTES).fill((byte) 0);
-        if (maxAbsScale < ScaleSearch.GROUP_MAX_EPS) return; // all zero: d = 0
+        if (maxAbsScale < GgmlScaleFits.GROUP_MAX_EPS) return; // all zero: d = 0
         float iscale = -128f / maxScale;
         float d = HalfFloats.setAt(out, at + D, 1 / iscale);
         for (int ib = 0; ib < 16; ib++) {
-            int sc = Math.min(127, ScaleSearch.nearestInt(iscale * scales[ib]));
+            int sc = Math.min(127, GgmlScaleFits.nearestInt(iscale * scales[ib]));
             out.set(ValueLayout.JAVA_BYTE, at + SCALES + ib, (byte) sc);
             float dl = d * sc;
             if (dl == 0f) continue;
             for (int i = 0; i < 16; i++) {
-                int q = ScaleSearch.nearestInt(x[off + 16 * ib + i] / dl);
+                int q = GgmlScaleFits.nearestInt(x[off + 16 * ib + i] / dl);
                 codes[16 * ib + i] = Math.max(-32, Math.min(31, q)) + 32;
             }
         }

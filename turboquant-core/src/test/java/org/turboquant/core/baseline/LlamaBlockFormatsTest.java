@@ -268,9 +268,9 @@ class LlamaBlockFormatsTest {
     /** ggml's nearest_int rounds ties to even; best_index_int8 sends a tie to the upper grid value. */
     @Test
     void roundingRulesAreGgmls() {
-        assertThat(ScaleSearch.nearestInt(2.5f)).isEqualTo(2);
-        assertThat(ScaleSearch.nearestInt(3.5f)).isEqualTo(4);
-        assertThat(ScaleSearch.nearestInt(-2.5f)).isEqualTo(-2);
+        assertThat(GgmlScaleFits.nearestInt(2.5f)).isEqualTo(2);
+        assertThat(GgmlScaleFits.nearestInt(3.5f)).isEqualTo(4);
+        assertThat(GgmlScaleFits.nearestInt(-2.5f)).isEqualTo(-2);
         assertThat(NonLinearGrid.nearest(-5.5f)).isEqualTo(7); // −10 and 1: 4.5 < 6.5
         assertThat(NonLinearGrid.nearest(7f)).isEqualTo(9); // 1 and 13 tie at 6: the upper (not strictly closer)
         assertThat(NonLinearGrid.nearest(-200f)).isEqualTo(0);

@@ -1,14 +1,20 @@
 package org.turboquant.core.baseline;
 
 /**
- * The scale searches of llama.cpp's no-importance-matrix quantizers (ggml-quants.c), in float arithmetic as
- * there, so that the same input gives the same codes.
+ * The scale fits of llama.cpp's no-importance-matrix quantizers (ggml-quants.c) for the K-/IQ-quant baselines, in
+ * float arithmetic as there, so that the same input gives the same codes (TurboQuant's own exact per-block search is
+ * core's {@code ScaleSearch}).
  */
-final class ScaleSearch {
+final class GgmlScaleFits {
+    /** The level a scaled weight rounds to, in units of the scale (an integer grid or IQ4's non-linear one). */
+    interface Grid {
+        float level(float scaled);
+    }
+
     /** Below this absolute maximum a group counts as all zero. */
     static final float GROUP_MAX_EPS = 1e-15f;
 
-    private ScaleSearch() {}
+    private GgmlScaleFits() {}
 
     /** Round to nearest, ties to even (ggml's nearest_int, which adds 1.5·2^23 in float). */
     static int nearestInt(float v) {
@@ -98,6 +104,33 @@ final class ScaleSearch {
      * around −nmax/max and keeping the best weighted fit (ggml's make_qx_quants with rmse_type 1). Returns the scale.
      */
     static float symmetric(int n, int nmax, float[] x, int off, int[] codes, int codesOff) {
+        float max = signedMax(x, off, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
+            for (int i = 0; i < n; i++) codes[codesOff + i] = 0;
+            return 0f;
+        }
+        Grid grid = v -> clamp(nearestInt(v), -nmax, nmax - 1);
+        float[] sums = new float[2];
+        float iscale = -nmax / max;
+        weightedFit(x, off, n, iscale, grid, sums);
+        for (int i = 0; i < n; i++) codes[codesOff + i] = nmax + (int) grid.level(iscale * x[off + i]);
+        float scale = sums[1] != 0 ? sums[0] / sums[1] : 0f;
+        float best = scale * sums[0];
+        for (int is = -9; is <= 9; is++) {
+            if (is == 0) continue;
+            iscale = -(nmax + 0.1f * is) / max;
+            weightedFit(x, off, n, iscale, grid, sums);
+            if (sums[1] > 0 && sums[0] * sums[0] > best * sums[1]) {
+                for (int i = 0; i < n; i++) codes[codesOff + i] = nmax + (int) grid.level(iscale * x[off + i]);
+                scale = sums[0] / sums[1];
+                best = scale * sums[0];
+            }
+        }
+        return scale;
+    }
+
+    /** The value of largest magnitude in x[off..+n) with its sign (the first one on ties; 0 for all zeros). */
+    static float signedMax(float[] x, int off, int n) {
         float max = 0, amax = 0;
         for (int i = 0; i < n; i++) {
             float ax = Math.abs(x[off + i]);
@@ -106,41 +139,25 @@ final class ScaleSearch {
                 max = x[off + i];
             }
         }
-        if (amax < GROUP_MAX_EPS) {
-            for (int i = 0; i < n; i++) codes[codesOff + i] = 0;
-            return 0f;
-        }
-        float iscale = -nmax / max;
-        float sumLX = 0, sumL2 = 0;
+        return max;
+    }
+
+    /**
+     * The weighted (w = x²) least-squares sums of rounding x[off..+n) onto {@code grid} at inverse scale
+     * {@code iscale}: sums[0] = Σ w·x·q, sums[1] = Σ w·q², q the level; the fit's scale is sums[0]/sums[1] and it is
+     * better the larger sums[0]²/sums[1]. Every trial of ggml's symmetric and IQ4 scale searches is one call.
+     */
+    static void weightedFit(float[] x, int off, int n, float iscale, Grid grid, float[] sums) {
+        float sumQX = 0, sumQ2 = 0;
         for (int i = 0; i < n; i++) {
             float v = x[off + i];
-            int l = clamp(nearestInt(iscale * v), -nmax, nmax - 1);
-            codes[codesOff + i] = l + nmax;
+            float q = grid.level(iscale * v);
             float w = v * v;
-            sumLX += w * v * l;
-            sumL2 += w * l * l;
+            sumQX += w * v * q;
+            sumQ2 += w * q * q;
         }
-        float scale = sumL2 != 0 ? sumLX / sumL2 : 0f;
-        float best = scale * sumLX;
-        for (int is = -9; is <= 9; is++) {
-            if (is == 0) continue;
-            iscale = -(nmax + 0.1f * is) / max;
-            sumLX = 0;
-            sumL2 = 0;
-            for (int i = 0; i < n; i++) {
-                float v = x[off + i];
-                int l = clamp(nearestInt(iscale * v), -nmax, nmax - 1);
-                float w = v * v;
-                sumLX += w * v * l;
-                sumL2 += w * l * l;
-            }
-            if (sumL2 > 0 && sumLX * sumLX > best * sumL2) {
-                for (int i = 0; i < n; i++) codes[codesOff + i] = nmax + clamp(nearestInt(iscale * x[off + i]), -nmax, nmax - 1);
-                scale = sumLX / sumL2;
-                best = scale * sumLX;
-            }
-        }
-        return scale;
+        sums[0] = sumQX;
+        sums[1] = sumQ2;
     }
 
     /**
@@ -149,15 +166,8 @@ final class ScaleSearch {
      * make_q3_quants with do_rmse). Returns the least-squares scale.
      */
     static float symmetricRefined(int n, int nmax, float[] x, int off, int[] codes, int codesOff) {
-        float max = 0, amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[off + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[off + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = signedMax(x, off, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) codes[codesOff + i] = 0;
             return 0f;
         }
