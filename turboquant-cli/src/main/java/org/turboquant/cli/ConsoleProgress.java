@@ -102,9 +102,9 @@ class ConsoleProgress implements ProgressListener {
             long now = clock.getAsLong();
             if (now - lastLine >= interval && done < total) {
                 lastLine = now;
-                out.printf(java.util.Locale.ROOT, "%s: %d%% (%.0f/%.0f M weights), %.0f s, at %s%n", task,
+                out.printf(java.util.Locale.ROOT, "%s: %d%% (%.0f/%.0f M weights), %.0f s%s%n", task,
                         total == 0 ? 100 : 100 * done / total, done / 1e6, total / 1e6, (now - startedAt) / 1e9,
-                        shorten(tensor));
+                        tensor.isEmpty() ? "" : ", at " + shorten(tensor)); // synth reports no tensor names
             }
         }
     }

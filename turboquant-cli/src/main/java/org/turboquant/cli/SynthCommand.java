@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.turboquant.cli.synth.CheckpointLayout;
 import org.turboquant.cli.synth.SyntheticCheckpoint;
 import org.turboquant.loader.pack.ProgressListener;
+import org.turboquant.loader.pack.StagedOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,20 +24,27 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--tiny", description = "A few-megabyte model with the same kinds of tensors (for trying things).")
     boolean tiny;
 
-    @Option(names = "--force", description = "Replace the output file if it exists.") boolean force;
+    @Option(names = "--force", description = "Replace the output if it is a checkpoint tq synth wrote; anything else is refused.")
+    boolean force;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar, no summary.") boolean quiet;
 
     @Override
     public Integer call() throws Exception {
-        if (Files.exists(output) && !force)
-            throw new org.turboquant.loader.OutputExistsException(output, "already exists (use --force to replace it)");
+        Path target = output.toAbsolutePath().normalize();
+        ReplaceableFile.check(target, force, "tq synth",
+                metadata -> SyntheticCheckpoint.GENERATOR.equals(metadata.get(SyntheticCheckpoint.GENERATOR_KEY)));
         CheckpointLayout layout = tiny ? CheckpointLayout.tiny() : CheckpointLayout.qwen35Small();
         long t0 = System.nanoTime();
         ProgressListener progress = ConsoleProgress.create("synth", quiet);
-        progress.start(layout.parameters());
-        SyntheticCheckpoint.write(output, layout, seed, Runtime.getRuntime().availableProcessors(), progress::advance);
-        progress.finish();
+        // Staged like every tq output: a killed run's 1.5 GB temporary file is removed by the next run on the target.
+        try (StagedOutput staged = StagedOutput.begin(target, progress::interrupted)) {
+            progress.start(layout.parameters());
+            SyntheticCheckpoint.write(Files.createFile(staged.newFile()), layout, seed,
+                    Runtime.getRuntime().availableProcessors(), progress::advance);
+            progress.finish();
+            staged.commitFile();
+        }
         if (!quiet) {
             System.out.printf(Locale.ROOT, "wrote %,d parameters in %d tensors to %s (%s) in %.1f s%n",
                     layout.parameters(), layout.tensors().size(), output, Sizes.human(Files.size(output)),

@@ -3,7 +3,6 @@ package org.turboquant.cli;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,14 +11,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.turboquant.loader.BadInputException;
-import org.turboquant.loader.OutputExistsException;
 import org.turboquant.loader.pack.ProgressListener;
 import org.turboquant.loader.pack.StagedOutput;
 import org.turboquant.loader.pack.TqPack;
 import org.turboquant.loader.pack.TqTensor;
 import org.turboquant.loader.safetensors.DType;
 import org.turboquant.loader.safetensors.FloatCodec;
-import org.turboquant.loader.safetensors.SafetensorsFile;
 import org.turboquant.loader.safetensors.SafetensorsWriter;
 import org.turboquant.loader.safetensors.TensorSpec;
 import picocli.CommandLine.Command;
@@ -96,20 +93,7 @@ final class UnpackCommand implements Callable<Integer> {
 
     /** Without --force an existing OUT is refused; with it, only a file tq unpack wrote is replaced. */
     static void checkOutput(Path target, boolean force) throws IOException {
-        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) return;
-        if (!force)
-            throw new OutputExistsException(target, "already exists (use --force to replace it)");
-        boolean ours = false;
-        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-            try (SafetensorsFile f = SafetensorsFile.open(target)) {
-                ours = f.metadata().containsKey(PACK_KEY);
-            } catch (BadInputException | IOException notSafetensors) {
-                ours = false;
-            }
-        }
-        if (!ours)
-            throw new OutputExistsException(target, "exists and was not written by tq unpack; "
-                    + "--force replaces only such a file, so move or remove it yourself");
+        ReplaceableFile.check(target, force, "tq unpack", metadata -> metadata.containsKey(PACK_KEY));
     }
 
     /** Streams one tensor into the writer in the source's layout. */

@@ -121,6 +121,26 @@ class OutputSafetyTest {
     }
 
     @Test
+    void synthReplacesOnlyACheckpointItWrote() throws IOException {
+        Path mine = Files.writeString(dir.resolve("mine.safetensors"), "precious");
+        CliRun forced = CliRun.of("synth", "--tiny", "-o", mine.toString(), "--force", "--quiet");
+        assertThat(forced.exitCode()).isEqualTo(1);
+        assertOneLine(forced, "tq synth: ", "mine.safetensors", "not written by tq synth");
+        assertThat(mine).hasContent("precious");
+        // a real checkpoint, but not synth's
+        String before = tree(dir).get("good.safetensors");
+        assertThat(CliRun.of("synth", "--tiny", "-o", good.toString(), "--force", "--quiet").exitCode()).isEqualTo(1);
+        assertThat(tree(dir).get("good.safetensors")).isEqualTo(before);
+
+        Path out = dir.resolve("synth.safetensors");
+        assertThat(CliRun.of("synth", "--tiny", "-o", out.toString(), "--quiet").exitCode()).isZero();
+        assertThat(CliRun.of("synth", "--tiny", "-o", out.toString(), "--quiet").exitCode()).isEqualTo(1);
+        CliRun again = CliRun.of("synth", "--tiny", "-o", out.toString(), "--seed", "2", "--force", "--quiet");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertNoTemporaryIn(dir);
+    }
+
+    @Test
     void inspectOfAMissingPathSaysItDoesNotExist() {
         Path missing = dir.resolve("nosuch");
         CliRun run = CliRun.of("inspect", missing.toString());

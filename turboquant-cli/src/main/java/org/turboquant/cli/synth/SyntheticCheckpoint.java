@@ -2,9 +2,7 @@ package org.turboquant.cli.synth;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Queue;
@@ -31,32 +29,32 @@ public final class SyntheticCheckpoint {
     private static final float MATRIX_STD = 0.02f;
     private static final float VECTOR_STD = 0.05f;
 
+    /** The {@code __metadata__} entry that marks a file as this class's output (tq synth --force replaces only such files). */
+    public static final String GENERATOR_KEY = "generator", GENERATOR = "tq synth";
+
     private SyntheticCheckpoint() {}
 
     /**
-     * Writes the checkpoint to {@code out} (through a temporary file beside it, renamed at the end).
+     * Writes the checkpoint to {@code out}, replacing it; callers stage it (tq synth writes into a
+     * {@code StagedOutput} and renames at the end).
      *
      * @param progress receives the number of elements written after every chunk
      */
     public static void write(Path out, CheckpointLayout layout, long seed, int threads, LongConsumer progress)
             throws IOException {
-        Path target = out.toAbsolutePath();
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "turboquant-synth");
             t.setDaemon(true);
             return t;
         });
         try {
-            try (SafetensorsWriter w = SafetensorsWriter.create(tmp, layout.tensors(),
+            try (SafetensorsWriter w = SafetensorsWriter.create(out, layout.tensors(),
                     // Sorted: Map.of's iteration order changes from one JVM run to the next.
-                    new TreeMap<>(Map.of("format", "pt", "generator", "tq synth", "seed", Long.toString(seed))))) {
+                    new TreeMap<>(Map.of("format", "pt", GENERATOR_KEY, GENERATOR, "seed", Long.toString(seed))))) {
                 for (TensorSpec spec : layout.tensors()) writeTensor(w, spec, seed, pool, threads, progress);
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             pool.shutdownNow();
-            Files.deleteIfExists(tmp);
         }
     }
 
