@@ -20,7 +20,8 @@ import org.turboquant.loader.safetensors.TensorSpec;
 
 /**
  * Issue 11: a pack killed with SIGKILL (no shutdown hook runs) leaves its temporary directory; the next pack on the
- * same output removes it — and only it: a look-alike directory without our marker stays.
+ * same output removes it — and only it: a look-alike directory without our marker stays. SIGTERM (what SIGINT does
+ * too: both run the shutdown hook) removes it at once and says so in one line.
  */
 class KilledPackTest {
     private static final int ROWS = 4096, COLS = 2048;
@@ -32,10 +33,7 @@ class KilledPackTest {
         Path big = bigCheckpoint(dir.resolve("big.safetensors"));
         Path out = dir.resolve("out");
         Path log = dir.resolve("child.log");
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "pack", big.toString(), "-o", out.toString(), "--threads", "1", "--quiet")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process child = startPack(big, out, log);
         Path tmp;
         try {
             tmp = awaitWeightsBeingWritten(child, out);
@@ -59,6 +57,36 @@ class KilledPackTest {
         }
         assertThat(temporaries(out)).containsExactly(foreign.getFileName().toString());
         assertThat(foreign.resolve("keep.txt")).hasContent("no marker here");
+    }
+
+    @Test
+    void aTerminatedPackRemovesItsTemporaryDirectoryAndSaysSoInOneLine() throws Exception {
+        Path big = bigCheckpoint(dir.resolve("big.safetensors"));
+        Path out = dir.resolve("out");
+        Path log = dir.resolve("child.log");
+        Process child = startPack(big, out, log);
+        Path tmp;
+        try {
+            tmp = awaitWeightsBeingWritten(child, out);
+        } finally {
+            child.destroy(); // SIGTERM on Linux and macOS
+            child.waitFor();
+        }
+        assertThat(tmp).as("terminated mid-pack: " + Files.readString(log)).isNotNull();
+        assertThat(child.exitValue()).isNotZero();
+        assertThat(out).doesNotExist();
+        assertThat(temporaries(out)).as("the shutdown hook removed it").isEmpty();
+        List<String> lines = Files.readAllLines(log).stream() // less the JVM's own incubator-module notice
+                .filter(l -> !l.isBlank() && !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertThat(lines).as(Files.readString(log)).hasSize(1);
+        assertThat(lines.getFirst()).startsWith("tq: interrupted, removed temporary output ").contains(tmp.toString());
+    }
+
+    private static Process startPack(Path in, Path out, Path log) throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "pack", in.toString(), "-o", out.toString(), "--threads", "1", "--quiet")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Waits until the child has started writing the weights file in its temporary directory; null if it ended first. */
