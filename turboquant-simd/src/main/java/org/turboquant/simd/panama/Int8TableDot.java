@@ -67,28 +67,22 @@ final class Int8TableDot {
         int[] columns = TableDot.nibbleColumns(bits);
         byte[] tables = new byte[batch * tableBytes];
         float[] tableScale = new float[batch], acc = new float[batch * groups * L];
+        short[] runSums = new short[4 * S.length()];
+        int[] rowSums = new int[2 * L];
+        long next = (long) rg.bytesPerBlock * RowGroups.ROWS; // from one group's block to the next group's
         for (int k = 0; k < m.blocksPerRow(); k++) {
             for (int b = 0; b < batch; b++)
                 tableScale[b] = Int8Tables.build(bits, fields, columns, rotated[b], k * g, chunks, scratch, tables,
                         b * tableBytes);
-            int gi = 0;
-            for (; gi + 1 < groups; gi += 2) { // two groups per table load, each with the arithmetic of one
+            for (int gi = 0; gi < groups; gi += 2) { // two groups per table load; a lone last group pairs with itself
+                boolean pair = gi + 1 < groups;
                 long off = rg.offset(k, first + gi);
-                FloatVector scale0 = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi));
-                FloatVector scale1 = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi + 1));
+                int s0 = rg.scaleIndex(k, first + gi), s1 = pair ? rg.scaleIndex(k, first + gi + 1) : 0;
                 for (int b = 0; b < batch; b++) {
                     int a = (b * groups + gi) * L;
-                    blockSums2(rg.codes, off, (long) rg.bytesPerBlock * RowGroups.ROWS, loads, tables,
-                            b * tableBytes, bias, scale0.mul(tableScale[b]), scale1.mul(tableScale[b]), acc, a);
-                }
-            }
-            for (; gi < groups; gi++) {
-                FloatVector scale = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi));
-                long off = rg.offset(k, first + gi);
-                for (int b = 0; b < batch; b++) {
-                    int a = (b * groups + gi) * L;
-                    fold(blockSums(rg.codes, off, loads, tables, b * tableBytes), bias, scale.mul(tableScale[b]), acc,
-                            a);
+                    pairSums(rg.codes, off, pair ? next : 0, loads, tables, b * tableBytes, runSums, rowSums);
+                    for (int j = 0; j < (pair ? 2 : 1); j++) // one call site: see pairSums
+                        fold(rowSums, j * L, bias, rg.scales, j == 0 ? s0 : s1, tableScale[b], acc, a + j * L);
                 }
             }
         }
@@ -97,63 +91,80 @@ final class Int8TableDot {
             for (int r = rowStart; r < rowEnd; r++) y[b * rows + r] = acc[(b * groups) * L + r - first * RowGroups.ROWS];
     }
 
-    /** acc[a ..] += (sums − bias)·scale per row lane: one block's value times (block scale · table scale). */
-    private static void fold(IntVector sums, int bias, FloatVector scale, float[] acc, int a) {
-        sums.sub(bias).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+    /**
+     * acc[a ..] += (sums[si ..] − bias)·(scales[scaleIndex ..]·tableScale) per row lane: one block's value times (block
+     * scale · table scale).
+     */
+    private static void fold(int[] sums, int si, int bias, float[] scales, int scaleIndex, float tableScale,
+                             float[] acc, int a) {
+        FloatVector scale = FloatVector.fromArray(F, scales, scaleIndex).mul(tableScale);
+        IntVector.fromArray(I, sums, si).sub(bias).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
                 .fma(scale, FloatVector.fromArray(F, acc, a)).intoArray(acc, a);
     }
 
     /**
-     * {@link #blockSums} of two adjacent groups (codes at off and off + next) folded into acc[a ..] and acc[a + 16 ..]:
-     * each table register loaded serves both, so a load of 64 code bytes costs one table load instead of two. The
-     * integer sums are exact, so each group gets exactly the bits a lone {@link #blockSums} would.
+     * Σ of the biased table bytes over one block, per row lane, for the group at off (into rowSums[0 ..]) and the one
+     * at off + next (rowSums[16 ..]): each table register loaded serves both, so 64 code bytes cost one table load
+     * instead of two. The integer sums are exact, so each group gets exactly the bits it would get alone.
+     *
+     * <p>Why the sums go through arrays and each helper has one call site: a vector value passed to or returned from a
+     * call C2 did not inline is boxed on the heap. In one method (commit b6cdd01) C2 ran out of its inlining node
+     * budget (NodeCountInliningCutoff) on the per-block reduction and called it out of line with boxed vectors: the
+     * 4-bit GEMV ran ~4× slower than the single-group kernel before it (docs/BENCHMARKS.md). Here vectors cross method
+     * boundaries only as array contents (and within {@link #pairRun}, whose helpers are tiny), the reduction is written
+     * out in {@link #addRowSums}, and {@code Int8CompiledTest} fails if a compiled product allocates per block.
      */
-    private static void blockSums2(MemorySegment codes, long off, long next, int loads, byte[] tables, int t,
-                                   int bias, FloatVector scale0, FloatVector scale1, float[] acc, int a) {
-        IntVector s0 = IntVector.zero(I), s1 = s0;
+    private static void pairSums(MemorySegment codes, long off, long next, int loads, byte[] tables, int t,
+                                 short[] runSums, int[] rowSums) {
+        java.util.Arrays.fill(rowSums, 0);
         for (int done = 0; done < loads; done += MAX_LOADS) {
-            ShortVector a0 = ShortVector.zero(S), h0 = a0, a1 = a0, h1 = a0;
-            long o = off + (long) done * B.length();
-            int tt = t + done * 2 * Int8Tables.REGISTER;
-            for (int i = 0, n = Math.min(loads - done, MAX_LOADS); i < n; i++, o += B.length(),
-                    tt += 2 * Int8Tables.REGISTER) {
-                ByteVector low = ByteVector.fromArray(B, tables, tt);
-                ByteVector high = ByteVector.fromArray(B, tables, tt + Int8Tables.REGISTER);
-                ByteVector v = ByteVector.fromMemorySegment(B, codes, o, ByteOrder.LITTLE_ENDIAN);
-                ByteVector w = ByteVector.fromMemorySegment(B, codes, o + next, ByteOrder.LITTLE_ENDIAN);
-                ShortVector lo = select(v, low), hi = select(highNibbles(v), high);
-                ShortVector lo2 = select(w, low), hi2 = select(highNibbles(w), high);
-                a0 = a0.add(lo).add(hi);
-                h0 = h0.add(lo.lanewise(VectorOperators.LSHR, 8)).add(hi.lanewise(VectorOperators.LSHR, 8));
-                a1 = a1.add(lo2).add(hi2);
-                h1 = h1.add(lo2.lanewise(VectorOperators.LSHR, 8)).add(hi2.lanewise(VectorOperators.LSHR, 8));
-            }
-            s0 = s0.add(rowSums(a0, h0));
-            s1 = s1.add(rowSums(a1, h1));
+            pairRun(codes, off + (long) done * B.length(), next, Math.min(loads - done, MAX_LOADS), tables,
+                    t + done * 2 * Int8Tables.REGISTER, runSums);
+            for (int j = 0; j < 2; j++) addRowSums(runSums, j * 2 * S.length(), rowSums, j * L); // one call site
         }
-        fold(s0, bias, scale0, acc, a);
-        fold(s1, bias, scale1, acc, a + L);
     }
 
-    /** Σ of the biased table bytes over one block of 16 rows, per row lane. */
-    static IntVector blockSums(MemorySegment codes, long off, int loads, byte[] tables, int t) {
-        IntVector sums = run(codes, off, Math.min(loads, MAX_LOADS), tables, t);
-        for (int done = MAX_LOADS; done < loads; done += MAX_LOADS)
-            sums = sums.add(run(codes, off + (long) done * B.length(), Math.min(loads - done, MAX_LOADS), tables,
-                    t + done * 2 * Int8Tables.REGISTER));
-        return sums;
+    /**
+     * One run of at most {@value #MAX_LOADS} loads of both groups: their wrapping 16-bit sums A and H (see the class
+     * comment) into runSums as A0, H0, A1, H1.
+     */
+    private static void pairRun(MemorySegment codes, long o, long next, int n, byte[] tables, int tt,
+                                short[] runSums) {
+        ShortVector a0 = ShortVector.zero(S), h0 = a0, a1 = a0, h1 = a0;
+        for (int i = 0; i < n; i++, o += B.length(), tt += 2 * Int8Tables.REGISTER) {
+            ByteVector low = ByteVector.fromArray(B, tables, tt);
+            ByteVector high = ByteVector.fromArray(B, tables, tt + Int8Tables.REGISTER);
+            ByteVector v = ByteVector.fromMemorySegment(B, codes, o, ByteOrder.LITTLE_ENDIAN);
+            ByteVector w = ByteVector.fromMemorySegment(B, codes, o + next, ByteOrder.LITTLE_ENDIAN);
+            ShortVector lo = select(v, low), hi = select(highNibbles(v), high);
+            ShortVector lo2 = select(w, low), hi2 = select(highNibbles(w), high);
+            a0 = a0.add(lo).add(hi);
+            h0 = h0.add(lo.lanewise(VectorOperators.LSHR, 8)).add(hi.lanewise(VectorOperators.LSHR, 8));
+            a1 = a1.add(lo2).add(hi2);
+            h1 = h1.add(lo2.lanewise(VectorOperators.LSHR, 8)).add(hi2.lanewise(VectorOperators.LSHR, 8));
+        }
+        int n16 = S.length();
+        a0.intoArray(runSums, 0);
+        h0.intoArray(runSums, n16);
+        a1.intoArray(runSums, 2 * n16);
+        h1.intoArray(runSums, 3 * n16);
     }
 
-    private static IntVector run(MemorySegment codes, long off, int loads, byte[] tables, int t) {
-        ShortVector a = ShortVector.zero(S), h = a;
-        for (int i = 0; i < loads; i++, off += B.length(), t += 2 * Int8Tables.REGISTER) {
-            ByteVector v = ByteVector.fromMemorySegment(B, codes, off, ByteOrder.LITTLE_ENDIAN);
-            ShortVector lo = select(v, ByteVector.fromArray(B, tables, t));
-            ShortVector hi = select(highNibbles(v), ByteVector.fromArray(B, tables, t + Int8Tables.REGISTER));
-            a = a.add(lo).add(hi);
-            h = h.add(lo.lanewise(VectorOperators.LSHR, 8)).add(hi.lanewise(VectorOperators.LSHR, 8));
-        }
-        return rowSums(a, h);
+    /**
+     * rowSums[ri ..] += the per-row sums of the run sums A = runSums[from ..], H = the next 32 shorts: per row r, the
+     * sum of its bytes over the four quarters. Short lane 8p + q holds rows 2q (low byte) and 2q + 1 (high byte) of
+     * quarter p; odd rows' sums are H, even rows' A − 256·H, both read as unsigned 16-bit. Written out in one method,
+     * without vector-valued helpers, so that nothing here can be left as an out-of-line call with boxed vectors.
+     */
+    private static void addRowSums(short[] runSums, int from, int[] rowSums, int ri) {
+        ShortVector a = ShortVector.fromArray(S, runSums, from), h = ShortVector.fromArray(S, runSums, from + S.length());
+        ShortVector even = a.sub(h.lanewise(VectorOperators.LSHL, 8));
+        IntVector e = ((IntVector) even.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0))
+                .add((IntVector) even.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 1));
+        IntVector o = ((IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0))
+                .add((IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 1));
+        FIRST.selectFrom(e, o).add(SECOND.selectFrom(e, o)).add(IntVector.fromArray(I, rowSums, ri))
+                .intoArray(rowSums, ri);
     }
 
     /** The bytes of {@code table} the low nibbles of {@code codes} select, as 32 short lanes (two rows' bytes each). */
@@ -164,20 +175,6 @@ final class Int8TableDot {
     /** Each byte's high nibble in its low bits (what is above them is masked off by {@link #select}). */
     private static ByteVector highNibbles(ByteVector codes) {
         return codes.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes();
-    }
-
-    /**
-     * Per row r, the sum of its bytes over the four quarters: short lane 8p + q holds rows 2q (low byte) and 2q + 1
-     * (high byte) of quarter p; odd rows' sums are H, even rows' A − 256·H, both read as unsigned 16-bit.
-     */
-    private static IntVector rowSums(ShortVector a, ShortVector h) {
-        ShortVector even = a.sub(h.lanewise(VectorOperators.LSHL, 8));
-        IntVector e = widen(even, 0).add(widen(even, 1)), o = widen(h, 0).add(widen(h, 1));
-        return FIRST.selectFrom(e, o).add(SECOND.selectFrom(e, o));
-    }
-
-    private static IntVector widen(ShortVector v, int part) {
-        return (IntVector) v.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, part);
     }
 
     private static byte[] quarterOffsets() {
