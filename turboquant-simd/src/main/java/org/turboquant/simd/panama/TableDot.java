@@ -90,7 +90,7 @@ final class TableDot {
     }
 
     /** One block of 16 rows: Σ over its bytes of table[nibble], per row lane (order in the class comment). */
-    private static FloatVector blockDot(MemorySegment codes, long off, int bytes, float[] tables, int t) {
+    static FloatVector blockDot(MemorySegment codes, long off, int bytes, float[] tables, int t) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int p = 0; p < bytes; p += 2, off += 2 * L, t += 4 * L) {
             IntVector v = widen(codes, off), w = widen(codes, off + L);
@@ -107,7 +107,7 @@ final class TableDot {
      * register loaded feeds both, halving the table loads per weight. Each group's arithmetic is blockDot's, then
      * folded into its sums: sum + value·scale.
      */
-    private static void blockDot2(MemorySegment codes, long off, int bytes, float[] tables, int t, float[] scales,
+    static void blockDot2(MemorySegment codes, long off, int bytes, float[] tables, int t, float[] scales,
                                   int sc, float[] acc, int a) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         long next = (long) bytes * L;
