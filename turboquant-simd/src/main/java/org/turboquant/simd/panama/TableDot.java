@@ -103,6 +103,16 @@ final class TableDot {
     }
 
     /**
+     * {@link #blockDot} folded into its group's sums: acc[a..+16) += value · scales[sc..+16), for the grouped mixed
+     * kernel (a vector returned from a call C2 does not inline is boxed; this stores).
+     */
+    static void blockDotInto(MemorySegment codes, long off, int bytes, float[] tables, int t, float[] scales, int sc,
+                             float[] acc, int a) {
+        blockDot(codes, off, bytes, tables, t).fma(FloatVector.fromArray(F, scales, sc), FloatVector.fromArray(F, acc, a))
+                .intoArray(acc, a);
+    }
+
+    /**
      * Two adjacent groups (codes at off and off + 16·bytes, scales and sums at sc / a and 16 further): each table
      * register loaded feeds both, halving the table loads per weight. Each group's arithmetic is blockDot's, then
      * folded into its sums: sum + value·scale.

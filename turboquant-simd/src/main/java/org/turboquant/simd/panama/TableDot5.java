@@ -20,9 +20,9 @@ import org.turboquant.core.BitPacking;
  * ternary-logic op on AVX-512). Per 16 rows and nibble-plane byte (32 weights): one load, three shifts, two
  * and-ors, two two-register permutes, two adds, plus one load per four bytes for the bit plane.
  *
- * <p>Arithmetic order, per row and block: for each chunk and plane byte j in order, the columns of nibble-plane bytes
- * j, 16 + j, 32 + j, 48 + j (low then high nibble) add into accumulators a0..a3 (low nibbles of q = 0, 1 into a0, a2;
- * high into a1, a3; q = 2, 3 likewise); the block value (a0 + a1) + (a2 + a3) is folded as in {@link TableDot}.
+ * <p>Arithmetic order, per row and block: for each chunk and nibble-plane byte in order, the low nibble's column adds
+ * into a0 and the high one's into a1; the block value a0 + a1 is folded as in {@link TableDot}. Two lookups per
+ * iteration: eight (one bit-plane byte's worth) exceeded C2's node budget and ran with boxed vectors.
  */
 final class TableDot5 {
     /** Floats per column table; chunk bytes per row. */
@@ -33,27 +33,27 @@ final class TableDot5 {
 
     private TableDot5() {}
 
-    /** One 5-bit block of 16 rows (codes at off: chunk c's byte t of row r at off + (80c + t)·16 + r). */
-    static FloatVector blockDot(MemorySegment codes, long off, int chunks, float[] tables, int t) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    /**
+     * One 5-bit block of 16 rows (codes at off: chunk c's byte t of row r at off + (80c + t)·16 + r), folded into the
+     * rows' sums: acc[a..+16) += value · scales[sc..+16). It stores rather than returns its vector: the method is
+     * too big for C2 to inline, and a vector returned from a call that is not inlined is boxed.
+     */
+    static void blockDot(MemorySegment codes, long off, int chunks, float[] tables, int t, float[] scales, int sc,
+                         float[] acc, int a) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int c = 0; c < chunks; c++, off += (long) CHUNK_BYTES * L) {
-            for (int j = 0; j < 16; j++, t += 8 * ENTRIES) {
-                IntVector h = TableDot.widen(codes, off + (long) (PLANE4_BYTES + j) * L);
-                IntVector v0 = TableDot.widen(codes, off + (long) j * L);
-                IntVector v1 = TableDot.widen(codes, off + (long) (16 + j) * L);
-                a0 = a0.add(lookup(low(v0, h.lanewise(VectorOperators.LSHL, 4)), tables, t));
-                a1 = a1.add(lookup(high(v0, h.lanewise(VectorOperators.LSHL, 3)), tables, t + ENTRIES));
-                a2 = a2.add(lookup(low(v1, h.lanewise(VectorOperators.LSHL, 2)), tables, t + 2 * ENTRIES));
-                a3 = a3.add(lookup(high(v1, h.lanewise(VectorOperators.LSHL, 1)), tables, t + 3 * ENTRIES));
-                IntVector v2 = TableDot.widen(codes, off + (long) (32 + j) * L);
-                IntVector v3 = TableDot.widen(codes, off + (long) (48 + j) * L);
-                a0 = a0.add(lookup(low(v2, h), tables, t + 4 * ENTRIES));
-                a1 = a1.add(lookup(high(v2, h.lanewise(VectorOperators.LSHR, 1)), tables, t + 5 * ENTRIES));
-                a2 = a2.add(lookup(low(v3, h.lanewise(VectorOperators.LSHR, 2)), tables, t + 6 * ENTRIES));
-                a3 = a3.add(lookup(high(v3, h.lanewise(VectorOperators.LSHR, 3)), tables, t + 7 * ENTRIES));
+            for (int q = 0; q < 4; q++) {
+                for (int j = 0; j < 16; j++, t += 2 * ENTRIES) {
+                    // bits 2q and 2q + 1 of plane byte j are the fifth bits of byte 16q + j's two nibbles
+                    IntVector h = TableDot.widen(codes, off + (long) (PLANE4_BYTES + j) * L)
+                            .lanewise(VectorOperators.LSHR, 2 * q);
+                    IntVector v = TableDot.widen(codes, off + (long) (16 * q + j) * L);
+                    a0 = a0.add(lookup(low(v, h.lanewise(VectorOperators.LSHL, 4)), tables, t));
+                    a1 = a1.add(lookup(high(v, h.lanewise(VectorOperators.LSHL, 3)), tables, t + ENTRIES));
+                }
             }
         }
-        return a0.add(a1).add(a2.add(a3));
+        a0.add(a1).fma(FloatVector.fromArray(F, scales, sc), FloatVector.fromArray(F, acc, a)).intoArray(acc, a);
     }
 
     /** Index of a byte's low-nibble column: the nibble, and bit 4 of {@code fifth}. */
@@ -72,19 +72,17 @@ final class TableDot5 {
     }
 
     /**
-     * The tables of one block for one input: for chunk c, plane byte j, nibble-plane byte 16q + j and nibble h, the
-     * table of that column at {@code out[outOff + c·CHUNK_FLOATS + ((8j + 2q + h)·32 ..]}, entry e = centroid[e]·x.
+     * The tables of one block for one input: for chunk c, nibble-plane byte t and nibble h (0 low, 1 high), the table
+     * of that column at {@code out[outOff + c·CHUNK_FLOATS + (2t + h)·32 ..]}, entry e = centroid[e]·x[column].
      */
     static void build(float[] centroids, float[] x, int xOff, int chunks, float[] out, int outOff) {
         FloatVector lo = FloatVector.fromArray(F, centroids, 0), hi = FloatVector.fromArray(F, centroids, L);
         for (int c = 0; c < chunks; c++, xOff += BitPacking.CHUNK) {
-            for (int j = 0; j < 16; j++) {
-                for (int q = 0; q < 4; q++) {
-                    for (int h = 0; h < 2; h++, outOff += ENTRIES) {
-                        float xv = x[xOff + 32 * q + 16 * h + j];
-                        lo.mul(xv).intoArray(out, outOff);
-                        hi.mul(xv).intoArray(out, outOff + L);
-                    }
+            for (int t = 0; t < PLANE4_BYTES; t++) {
+                for (int h = 0; h < 2; h++, outOff += ENTRIES) {
+                    float xv = x[xOff + t / 16 * 32 + 16 * h + t % 16];
+                    lo.mul(xv).intoArray(out, outOff);
+                    hi.mul(xv).intoArray(out, outOff + L);
                 }
             }
         }
