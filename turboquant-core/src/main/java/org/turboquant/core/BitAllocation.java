@@ -64,6 +64,33 @@ public final class BitAllocation {
     }
 
     /**
+     * The width map marking the {@code wideCells} cells (16-row group × unit) of largest summed energy wide, every row
+     * of a chosen cell: the allocation {@link CodeLayout#MIXED_ROW_GROUPS_16} needs. Cell c = G·unitsPerRow + u; ties
+     * to the lower cell ({@link #rankDescending}). The last group may hold fewer than 16 rows.
+     */
+    public static byte[] widestCellsFirst(double[] unitEnergies, int rows, int unitsPerRow, long wideCells) {
+        int groups = (rows + CodeLayout.GROUP_ROWS - 1) / CodeLayout.GROUP_ROWS;
+        long units = (long) rows * unitsPerRow;
+        if (unitEnergies.length != units)
+            throw new IllegalArgumentException(unitEnergies.length + " unit energies, expected " + units);
+        double[] cells = new double[Math.multiplyExact(groups, unitsPerRow)];
+        for (int r = 0; r < rows; r++)
+            for (int u = 0; u < unitsPerRow; u++) cells[r / CodeLayout.GROUP_ROWS * unitsPerRow + u] += unitEnergies[r * unitsPerRow + u];
+        if (wideCells < 0 || wideCells > cells.length)
+            throw new IllegalArgumentException("wide cells " + wideCells + " not in [0, " + cells.length + "]");
+        byte[] bitmap = new byte[MixedLayout.bitmapBytes(units)];
+        int[] order = rankDescending(cells);
+        for (int c = 0; c < wideCells; c++) {
+            int group = order[c] / unitsPerRow, u = order[c] % unitsPerRow;
+            for (int r = group * CodeLayout.GROUP_ROWS, end = Math.min(rows, r + CodeLayout.GROUP_ROWS); r < end; r++) {
+                int i = r * unitsPerRow + u;
+                bitmap[i >>> 3] |= (byte) (1 << (i & 7));
+            }
+        }
+        return bitmap;
+    }
+
+    /**
      * Storage in bits of a {@code rows}-row matrix with this block layout when {@code wideUnits} of its units are
      * stored at {@code wideBits} and the rest at {@code narrowBits}: packed codes, one scale per block and the
      * width map. With wideUnits = 0 this is a mixed layout's cost, not the uniform one ({@link #uniformBits}).

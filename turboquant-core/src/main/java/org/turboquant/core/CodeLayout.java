@@ -17,7 +17,13 @@ package org.turboquant.core;
  */
 public enum CodeLayout {
     ROWS("rows"),
-    ROW_GROUPS_16("row_groups_16");
+    ROW_GROUPS_16("row_groups_16"),
+    /**
+     * Mixed-width tensors only ({@link MixedQuantizedMatrix}): widths chosen per (16-row group × unit), so each
+     * group-cell is uniformly narrow or wide; cells block-major (all groups of block k, then k + 1), cell (k, G) holds
+     * byte t of row 16G + r at {@code cellOffset(k, G) + 16t + r}, its bytes packed at the cell's width.
+     */
+    MIXED_ROW_GROUPS_16("mixed_row_groups_16");
 
     /** Rows side by side in {@link #ROW_GROUPS_16}. */
     public static final int GROUP_ROWS = 16;
@@ -35,7 +41,7 @@ public enum CodeLayout {
 
     public static CodeLayout parse(String id) {
         for (CodeLayout l : values()) if (l.id.equals(id)) return l;
-        throw new IllegalArgumentException("unknown code layout '" + id + "' (known: rows, row_groups_16)");
+        throw new IllegalArgumentException("unknown code layout '" + id + "' (known: rows, row_groups_16, mixed_row_groups_16)");
     }
 
     /** Whether {@link #ROW_GROUPS_16} can hold a matrix of this block layout (blocks of whole chunks). */

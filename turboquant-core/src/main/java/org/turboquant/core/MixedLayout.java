@@ -114,6 +114,16 @@ public final class MixedLayout {
         return (bitmap[i >>> 3] >>> (i & 7) & 1) != 0;
     }
 
+    /** Whether every 16-row group has one width per unit (what {@link CodeLayout#MIXED_ROW_GROUPS_16} needs). */
+    public boolean groupUniform() {
+        for (int r = 0; r < rows; r++) {
+            int first = r - r % CodeLayout.GROUP_ROWS;
+            if (r == first) continue;
+            for (int u = 0; u < unitsPerRow; u++) if (isWide(r, u) != isWide(first, u)) return false;
+        }
+        return true;
+    }
+
     /** Units of the given width in row r. */
     public int units(int row, boolean wide) {
         int w = wideBefore[row + 1] - wideBefore[row];

@@ -22,6 +22,23 @@ public final class MixedMatrixQuantizer {
         return quantize(w, layout, quantizer);
     }
 
+    /**
+     * Quantizes {@code w} in {@link CodeLayout#MIXED_ROW_GROUPS_16}: the {@code wideCells} cells (16-row group × block)
+     * of largest summed energy at {@code wideBits}, the rest at {@code config.bits()}. Blocks must be whole chunks.
+     */
+    public static MixedQuantizedMatrix quantizeGrouped(float[] w, int rows, int cols, QuantConfig config, int wideBits,
+                                                       long wideCells) {
+        if (rows < 1 || cols < 1) throw new IllegalArgumentException("rows and cols must be >= 1");
+        if (w.length < (long) rows * cols)
+            throw new IllegalArgumentException("matrix holds " + w.length + " values, need " + (long) rows * cols);
+        MixedRowQuantizer quantizer = new MixedRowQuantizer(cols, config, wideBits);
+        BlockLayout blocks = quantizer.blocks();
+        double[] energies = BitAllocation.unitEnergies(w, rows, blocks);
+        MixedLayout layout = MixedLayout.of(rows, blocks,
+                BitAllocation.widestCellsFirst(energies, rows, MixedLayout.unitsPerRow(blocks), wideCells));
+        return MixedGroupCodes.regroup(quantize(w, layout, quantizer), java.lang.foreign.Arena.ofAuto());
+    }
+
     /** Quantizes {@code w} with a given width map. */
     public static MixedQuantizedMatrix quantize(float[] w, MixedLayout layout, QuantConfig config, int wideBits) {
         return quantize(w, layout, new MixedRowQuantizer(layout.blocks().cols(), config, wideBits));

@@ -59,6 +59,8 @@ public final class QuantizedMatrix {
             throw new IllegalArgumentException("rotation dim " + rotation.dim() + " != block size " + layout.blockSize());
         if (centroids.length != 1 << bits)
             throw new IllegalArgumentException("expected " + (1 << bits) + " centroids, got " + centroids.length);
+        if (codeLayout == CodeLayout.MIXED_ROW_GROUPS_16)
+            throw new IllegalArgumentException(codeLayout.id() + " is a layout of mixed-width matrices only");
         if (codeLayout == CodeLayout.ROW_GROUPS_16 && !CodeLayout.groupable(layout))
             throw new IllegalArgumentException(codeLayout.id() + " needs blocks of whole " + BitPacking.CHUNK
                     + "-index chunks, got block size " + layout.blockSize());

@@ -161,7 +161,10 @@ public final class ScalarKernels {
             MixedQuantizedMatrix.Part part = m.part(wide);
             int n = layout.rowUnits(row, wide, units);
             byte[] idx = new byte[n * layout.unitIndices()];
-            BitPacking.unpack(m.codes(), m.rowOffset(row, wide), idx.length, part.bits(), idx, 0);
+            // the run's packed bytes gathered into row order (a copy for either layout: this is the reference)
+            byte[] run = new byte[Math.toIntExact(n * part.unitBytes())];
+            m.rowRun(row, wide, run, 0);
+            BitPacking.unpack(java.lang.foreign.MemorySegment.ofArray(run), 0, idx.length, part.bits(), idx, 0);
             for (int s = 0; s < n; s++) {
                 int u = units[s];
                 for (int t = 0; t < layout.blocksIn(u); t++) {

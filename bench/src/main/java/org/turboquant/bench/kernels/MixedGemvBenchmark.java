@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.turboquant.core.BitAllocation;
 import org.turboquant.core.BlockLayout;
+import org.turboquant.core.CodeLayout;
 import org.turboquant.core.Codebook;
 import org.turboquant.core.MixedLayout;
 import org.turboquant.core.MixedQuantizedMatrix;
@@ -31,7 +32,9 @@ import org.turboquant.simd.ParallelMatmul;
  * Fused GEMV on a mixed-width matrix at a fractional rate (e.g. 4.25 bits per weight: 4-bit units with the
  * share of 5-bit units the rate pays for) against the uniform matrix at the base width, in the same run. One op
  * is one full y = W·x; weights/s = ops/s × rows × cols. Codes and the width map are random (speed does not depend
- * on which units are wide, only on how many).
+ * on which units are wide, only on how many). {@code mixedRate} is the row-major mixed layout (widths per row × unit,
+ * row-at-a-time kernels); {@code mixedGrouped} the grouped one (widths per 16-row group × block, {@code
+ * mixed_row_groups_16}: the 16-row table kernels), with the same number of wide units rounded down to whole cells.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -52,7 +55,7 @@ public class MixedGemvBenchmark {
         float[] x, y;
         ParallelMatmul pool;
         QuantizedMatrix uniform;
-        MixedQuantizedMatrix mixed;
+        MixedQuantizedMatrix mixed, grouped;
 
         @Setup(Level.Trial)
         public void setup() {
@@ -80,6 +83,16 @@ public class MixedGemvBenchmark {
             mixed = new MixedQuantizedMatrix(layout, Rotation.of(RotationKind.HADAMARD, 128, 3), base,
                     Codebook.of(128, base).centroids(), base + 1, Codebook.of(128, base + 1).centroids(),
                     MemorySegment.ofArray(codes), uniform.scales());
+            int groups = (rows + CodeLayout.GROUP_ROWS - 1) / CodeLayout.GROUP_ROWS;
+            MixedLayout cells = MixedLayout.of(rows, blocks, BitAllocation.widestCellsFirst(energies, rows,
+                    MixedLayout.unitsPerRow(blocks), wide / CodeLayout.GROUP_ROWS));
+            byte[] cellCodes = new byte[Math.toIntExact(MixedQuantizedMatrix.groupedCodeBytes(cells, base, base + 1))];
+            random.nextBytes(cellCodes);
+            grouped = new MixedQuantizedMatrix(cells, Rotation.of(RotationKind.HADAMARD, 128, 3), base,
+                    Codebook.of(128, base).centroids(), base + 1, Codebook.of(128, base + 1).centroids(),
+                    MemorySegment.ofArray(cellCodes), new float[groups * CodeLayout.GROUP_ROWS * blocks.blocksPerRow()],
+                    CodeLayout.MIXED_ROW_GROUPS_16);
+            java.util.Arrays.fill(grouped.scales(), 0.01f);
         }
 
         @TearDown(Level.Trial)
@@ -91,6 +104,12 @@ public class MixedGemvBenchmark {
     @Benchmark
     public void uniformBase(Matrices m, Blackhole bh) {
         m.pool.gemv(m.uniform, m.x, m.y);
+        bh.consume(m.y);
+    }
+
+    @Benchmark
+    public void mixedGrouped(Matrices m, Blackhole bh) {
+        m.pool.gemv(m.grouped, m.x, m.y);
         bh.consume(m.y);
     }
 

@@ -181,7 +181,7 @@ public final class PanamaKernels implements TurboQuantKernels {
     @Override
     public void dequantizeRow(MixedQuantizedMatrix m, int row, float[] dst, int dstOff) {
         if (row < 0 || row >= m.rows()) throw new IndexOutOfBoundsException("row " + row + " of " + m.rows());
-        MixedRowKernels.dequantizeRow(m, row, dst, dstOff, rotations);
+        MixedRowKernels.dequantizeRow(rowOrder(m), row, dst, dstOff, rotations);
     }
 
     @Override
@@ -192,7 +192,8 @@ public final class PanamaKernels implements TurboQuantKernels {
     @Override
     public void gemvRotated(MixedQuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m.rows(), rowStart, rowEnd);
-        MixedRowKernels.gemv(m, rotated, y, rowStart, rowEnd);
+        if (MixedTableDot.supports(m)) MixedTableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
+        else MixedRowKernels.gemv(rowOrder(m), rotated, y, rowStart, rowEnd);
     }
 
     @Override
@@ -200,7 +201,18 @@ public final class PanamaKernels implements TurboQuantKernels {
         checkRange(m.rows(), rowStart, rowEnd);
         if (rotated.length < 1 || rotated.length > MAX_BATCH)
             throw new IllegalArgumentException("batch must be in 1..64, got " + rotated.length);
-        MixedRowKernels.gemm(m, rotated, y, rowStart, rowEnd);
+        if (MixedTableDot.supports(m)) MixedTableDot.gemm(m, rotated, y, rowStart, rowEnd);
+        else MixedRowKernels.gemm(rowOrder(m), rotated, y, rowStart, rowEnd);
+    }
+
+    /**
+     * m in row order, for the row-at-a-time mixed kernels: m itself, or for a grouped matrix these kernels cannot read
+     * (vectors under 512 bits, -Dturboquant.rowGroups=false, or a wide width above 5) a copy made once and kept with it.
+     */
+    private static MixedQuantizedMatrix rowOrder(MixedQuantizedMatrix m) {
+        if (!m.grouped()) return m;
+        return m.derived(MixedRowKernels.class, MixedQuantizedMatrix.class,
+                g -> org.turboquant.core.MixedGroupCodes.ungroup(g, java.lang.foreign.Arena.ofAuto()));
     }
 
     /**

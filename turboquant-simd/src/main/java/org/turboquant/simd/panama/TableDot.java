@@ -90,7 +90,7 @@ final class TableDot {
     }
 
     /** One block of 16 rows: Σ over its bytes of table[nibble], per row lane (order in the class comment). */
-    private static FloatVector blockDot(MemorySegment codes, long off, int bytes, float[] tables, int t) {
+    static FloatVector blockDot(MemorySegment codes, long off, int bytes, float[] tables, int t) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int p = 0; p < bytes; p += 2, off += 2 * L, t += 4 * L) {
             IntVector v = widen(codes, off), w = widen(codes, off + L);
@@ -103,11 +103,21 @@ final class TableDot {
     }
 
     /**
+     * {@link #blockDot} folded into its group's sums: acc[a..+16) += value · scales[sc..+16), for the grouped mixed
+     * kernel (a vector returned from a call C2 does not inline is boxed; this stores).
+     */
+    static void blockDotInto(MemorySegment codes, long off, int bytes, float[] tables, int t, float[] scales, int sc,
+                             float[] acc, int a) {
+        blockDot(codes, off, bytes, tables, t).fma(FloatVector.fromArray(F, scales, sc), FloatVector.fromArray(F, acc, a))
+                .intoArray(acc, a);
+    }
+
+    /**
      * Two adjacent groups (codes at off and off + 16·bytes, scales and sums at sc / a and 16 further): each table
      * register loaded feeds both, halving the table loads per weight. Each group's arithmetic is blockDot's, then
      * folded into its sums: sum + value·scale.
      */
-    private static void blockDot2(MemorySegment codes, long off, int bytes, float[] tables, int t, float[] scales,
+    static void blockDot2(MemorySegment codes, long off, int bytes, float[] tables, int t, float[] scales,
                                   int sc, float[] acc, int a) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         long next = (long) bytes * L;

@@ -44,6 +44,13 @@ final class TableDot3 {
         return a0.add(a1);
     }
 
+    /** {@link #blockDot} folded into its group's sums, as {@link TableDot#blockDotInto}. */
+    static void blockDotInto(MemorySegment codes, long off, int chunks, float[] tables, int t, float[] scales, int sc,
+                             float[] acc, int a) {
+        blockDot(codes, off, chunks, tables, t).fma(FloatVector.fromArray(F, scales, sc), FloatVector.fromArray(F, acc, a))
+                .intoArray(acc, a);
+    }
+
     /** Index of the low nibble's column pair: 2-bit fields, then their two high bits. */
     private static IntVector low(IntVector plane2, IntVector plane1, int shift) {
         return plane2.and(15).or(plane1.lanewise(VectorOperators.LSHR, shift).and(3).lanewise(VectorOperators.LSHL, 4));
