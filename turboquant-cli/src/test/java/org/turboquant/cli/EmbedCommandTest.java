@@ -70,6 +70,36 @@ class EmbedCommandTest {
                 assertThat(data.getFloat()).isCloseTo(fromJson[i][j], org.assertj.core.data.Offset.offset(1e-6f));
     }
 
+    /** The race's yardstick: --engine ort embeds the same texts as the Java runtime, timing every pass. */
+    @Test
+    void ortEngineMatchesTheJavaRuntimeAndTimesEachPass() throws Exception {
+        Path texts = texts();
+        Path java = dir.resolve("java.npy"), ort = dir.resolve("ort.npy");
+        CliRun j = CliRun.of("embed", "--model", "minilm", "--texts", texts.toString(), "--out", java.toString(),
+                "--threads", "2", "--batch", "1");
+        assertThat(j.exitCode()).as(j.err()).isZero();
+        CliRun o = CliRun.of("embed", "--model", "minilm", "--texts", texts.toString(), "--out", ort.toString(),
+                "--engine", "ort", "--threads", "1", "--passes", "2");
+        assertThat(o.exitCode()).as(o.err()).isZero();
+        assertThat(o.errLines()).filteredOn(l -> l.startsWith("tq embed:")).hasSize(2)
+                .allMatch(l -> l.contains(" ort, ") && l.contains("texts/s"));
+        assertThat(o.errLines().getLast()).contains("pass 2:");
+        float[][] a = readNpy(java), b = readNpy(ort);
+        assertThat(b).hasNumberOfRows(3);
+        for (int i = 0; i < 3; i++) assertThat(cos(a[i], b[i])).as("text %d", i).isGreaterThan(0.99999);
+    }
+
+    private static float[][] readNpy(Path npy) throws Exception {
+        byte[] b = Files.readAllBytes(npy);
+        int headerLen = (b[8] & 0xff) | (b[9] & 0xff) << 8;
+        int rows = (b.length - 10 - headerLen) / (DIM * Float.BYTES);
+        ByteBuffer data = ByteBuffer.wrap(b, 10 + headerLen, rows * DIM * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        float[][] out = new float[rows][DIM];
+        for (float[] row : out)
+            for (int k = 0; k < DIM; k++) row[k] = data.getFloat();
+        return out;
+    }
+
     @Test
     void badInputsGiveOneLineAndAnErrorExitCode() throws Exception {
         Path texts = texts();
@@ -82,6 +112,9 @@ class EmbedCommandTest {
                 {"embed", "--model", "minilm", "--texts", texts.toString(), "--out", dir.resolve("v.txt").toString()},
                 {"embed", "--model", "minilm", "--texts", texts.toString(), "--json", "--out", dir.resolve("v.npy").toString()},
                 {"embed", dir.resolve("nothing.onnx").toString(), "--texts", texts.toString()},
+                {"embed", "--model", "minilm", "--texts", texts.toString(), "--engine", "tflite"},
+                {"embed", "--model", "minilm", "--texts", texts.toString(), "--passes", "0"},
+                {"embed", "--model", "minilm", "--texts", texts.toString(), "--threads", "0"},
         };
         for (String[] args : cases) {
             CliRun run = CliRun.of(args);
