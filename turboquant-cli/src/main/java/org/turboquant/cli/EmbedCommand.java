@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
 import org.turboquant.cli.fidelity.JavaEmbedder;
+import org.turboquant.cli.fidelity.PackOverrides;
+import org.turboquant.cli.fidelity.WeightOverrides;
 import org.turboquant.cli.fidelity.NpyWriter;
 import org.turboquant.cli.fidelity.Pooling;
 import org.turboquant.cli.fidelity.SentenceEmbedder;
@@ -71,6 +74,21 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Texts per encoder call (default ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--engine", defaultValue = "java", paramLabel = "java|ort",
+            description = {"What embeds: 'java' (default) the Java runtime; 'ort' ONNX Runtime on the ONNX model "
+                    + "(a pack's dequantized weights when PACK is given), the yardstick of bench/embed-race.sh."})
+    String engine;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads of the products (java) or ONNX Runtime's intra-op threads (ort); default: one per "
+                    + "available processor.")
+    Integer threads;
+
+    @Option(names = "--passes", defaultValue = "1", paramLabel = "N",
+            description = "Embed all texts N times and report each pass's speed; later passes run warm (default "
+                    + "${DEFAULT-VALUE}).")
+    int passes;
+
     @Option(names = "--cache", paramLabel = "DIR", description = "Where a built-in model is extracted.")
     Path cache;
 
@@ -80,6 +98,14 @@ public final class EmbedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (json && out != null) throw new IllegalArgumentException("--json and --out: choose one output");
         if (batch < 1) throw new IllegalArgumentException("--batch " + batch + ": must be at least 1");
+        if (passes < 1) throw new IllegalArgumentException("--passes " + passes + ": must be at least 1");
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads " + threads + ": must be at least 1");
+        boolean ort = switch (engine.strip().toLowerCase(Locale.ROOT)) {
+            case "java" -> false;
+            case "ort" -> true;
+            default -> throw new IllegalArgumentException("--engine " + engine + ": expected java or ort");
+        };
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (out != null && !out.getFileName().toString().endsWith(".npy"))
             throw new IllegalArgumentException("--out " + out + ": the output is a NumPy array, name it *.npy");
         List<String> lines = TextCorpus.read(texts);
@@ -100,43 +126,57 @@ public final class EmbedCommand implements Callable<Integer> {
         if (checkpoint != null && onnx != null) throw new IllegalArgumentException("both a checkpoint (--model) and an ONNX file");
         if (checkpoint != null && !HfBertCheckpoint.isCheckpoint(checkpoint))
             throw new IllegalArgumentException("--model " + model + ": a directory without " + HfBertCheckpoint.CONFIG);
+        if (checkpoint != null && ort) throw new IllegalArgumentException("--engine ort runs ONNX models, not a checkpoint");
 
         long t0 = System.nanoTime();
-        float[][] vectors;
-        int dim;
-        TqPack pack = packDir == null ? null : TqPack.open(packDir, TqPack.Options.defaults().verify(!noVerify));
+        float[][] vectors = null;
+        TqPack.Options options = TqPack.Options.defaults().verify(!noVerify).threads(threads != null ? threads : 0);
+        TqPack pack = packDir == null ? null : TqPack.open(packDir, options);
         try (SentenceEmbedder tok = tokenizerFor(checkpoint, onnx)) {
-            Pooling pool = tok.pooling();
-            BertEncoder encoder;
-            if (checkpoint != null) {
-                encoder = pack == null ? HfBertCheckpoint.encoder(checkpoint, JavaEmbedder.pooling(pool))
-                        : BertEncoder.fromPack(HfBertCheckpoint.layout(checkpoint, pack.names()), pack, JavaEmbedder.pooling(pool));
+            SentenceEmbedder.Tokens tokens = tok.tokenize(lines);
+            Passes timed;
+            if (ort) {
+                try (SentenceEmbedder.Session session = tok.open(
+                        pack == null ? WeightOverrides.none() : PackOverrides.of(pack), nThreads)) {
+                    timed = Passes.run(passes, t0, () -> session.embed(tokens, batch));
+                }
             } else {
-                Path file = modelFile(onnx);
-                if (pack == null) {
-                    encoder = BertEncoder.fromOnnx(file, JavaEmbedder.pooling(pool));
-                } else {
-                    BertLayout layout;
-                    try (OnnxModel graph = OnnxModel.open(file)) {
-                        layout = OnnxBertGraph.map(graph);
-                    }
-                    encoder = BertEncoder.fromPack(layout, pack, JavaEmbedder.pooling(pool));
+                BertEncoder encoder = encoder(checkpoint, onnx, pack, tok.pooling());
+                // Products not on a pack's pool (FP32 weights) split over the common fork-join pool unless run
+                // inside another one: this pool holds them to --threads.
+                try (ForkJoinPool fj = new ForkJoinPool(nThreads)) {
+                    timed = Passes.run(passes, t0, () -> fj.submit(() -> JavaEmbedder.embed(encoder, tokens, batch)).get());
                 }
             }
-            SentenceEmbedder.Tokens tokens = tok.tokenize(lines);
-            long t1 = System.nanoTime();
-            vectors = JavaEmbedder.embed(encoder, tokens, batch);
-            long t2 = System.nanoTime();
-            dim = encoder.dimension();
-            System.err.printf(Locale.ROOT, "tq embed: %d texts, dimension %d, %s, %.1f texts/s (%.2f s; loading %.2f s)%n",
-                    lines.size(), dim, pack == null ? "FP32 weights" : "pack " + packDir,
-                    lines.size() / ((t2 - t1) / 1e9), (t2 - t1) / 1e9, (t1 - t0) / 1e9);
+            vectors = timed.vectors();
+            String peak = PeakRss.describe();
+            for (int p = 0; p < passes; p++)
+                System.err.printf(Locale.ROOT, "tq embed: %d texts, dimension %d, %s, %s, batch %d, %d threads, "
+                                + "pass %d: %.1f texts/s (%.2f s; loading %.2f s)%s%n",
+                        lines.size(), vectors[0].length, ort ? "ort" : "java",
+                        pack == null ? (ort ? "the model's weights" : "FP32 weights") : "pack " + packDir, batch, nThreads, p + 1,
+                        lines.size() / (timed.nanos()[p] / 1e9), timed.nanos()[p] / 1e9, timed.loadingNanos() / 1e9,
+                        p == passes - 1 ? peak : "");
         } finally {
             if (pack != null) pack.close();
         }
+        int dim = vectors[0].length;
         if (out != null) NpyWriter.write(out, vectors, dim);
         else writeJsonLines(System.out, lines, vectors);
         return 0;
+    }
+
+    private BertEncoder encoder(Path checkpoint, Path onnx, TqPack pack, Pooling pool) throws IOException {
+        if (checkpoint != null)
+            return pack == null ? HfBertCheckpoint.encoder(checkpoint, JavaEmbedder.pooling(pool))
+                    : BertEncoder.fromPack(HfBertCheckpoint.layout(checkpoint, pack.names()), pack, JavaEmbedder.pooling(pool));
+        Path file = modelFile(onnx);
+        if (pack == null) return BertEncoder.fromOnnx(file, JavaEmbedder.pooling(pool));
+        BertLayout layout;
+        try (OnnxModel graph = OnnxModel.open(file)) {
+            layout = OnnxBertGraph.map(graph);
+        }
+        return BertEncoder.fromPack(layout, pack, JavaEmbedder.pooling(pool));
     }
 
     /** The tokenizer (and pooling, length, prefix defaults) of the chosen model. */

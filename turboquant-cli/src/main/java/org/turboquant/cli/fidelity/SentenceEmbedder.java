@@ -91,10 +91,23 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** Embeddings with some initializers replaced; one row per text, in input order. */
     public float[][] embed(Tokens tokens, WeightOverrides overrides) throws OrtException {
+        try (Session session = open(overrides, Runtime.getRuntime().availableProcessors())) {
+            return session.embed(tokens, BATCH);
+        }
+    }
+
+    /**
+     * An ONNX Runtime session on the model, some initializers replaced, for several runs: opening it (reading the
+     * model, optimizing the graph) is loading work a timed run should not include.
+     *
+     * @param intraOpThreads ONNX Runtime's threads within one operator
+     */
+    public Session open(WeightOverrides overrides, int intraOpThreads) throws OrtException {
+        if (intraOpThreads < 1) throw new IllegalArgumentException("threads " + intraOpThreads + ": must be at least 1");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> owned = new ArrayList<>();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+            options.setIntraOpNumThreads(intraOpThreads);
             for (var e : overrides.tensors().entrySet()) {
                 // ORT keeps a pointer to the buffer, so it must be direct and outlive the session.
                 float[] data = e.getValue().data();
@@ -104,15 +117,42 @@ public final class SentenceEmbedder implements AutoCloseable {
                 owned.add(t);
                 options.addInitializer(e.getKey(), t);
             }
-            try (OrtSession session = env.createSession(model.toString(), options)) {
-                return run(env, session, tokens);
-            }
-        } finally {
+            return new Session(env, env.createSession(model.toString(), options), owned);
+        } catch (OrtException | RuntimeException e) {
             owned.forEach(OnnxTensor::close);
+            throw e;
         }
     }
 
-    private float[][] run(OrtEnvironment env, OrtSession session, Tokens tokens) throws OrtException {
+    /** An open ONNX Runtime session of this embedder; closing it frees the session and the override buffers. */
+    public final class Session implements AutoCloseable {
+        private final OrtEnvironment env;
+        private final OrtSession session;
+        private final List<OnnxTensor> owned;
+
+        private Session(OrtEnvironment env, OrtSession session, List<OnnxTensor> owned) {
+            this.env = env;
+            this.session = session;
+            this.owned = owned;
+        }
+
+        /** Vectors of every text, in input order, {@code batch} texts of similar length per run of the model. */
+        public float[][] embed(Tokens tokens, int batch) throws OrtException {
+            if (batch < 1) throw new IllegalArgumentException("batch " + batch + ": must be at least 1");
+            return run(env, session, tokens, batch);
+        }
+
+        @Override
+        public void close() throws OrtException {
+            try {
+                session.close();
+            } finally {
+                owned.forEach(OnnxTensor::close);
+            }
+        }
+    }
+
+    private float[][] run(OrtEnvironment env, OrtSession session, Tokens tokens, int batch) throws OrtException {
         int n = tokens.size();
         float[][] out = new float[n][];
         // Batches of similar length waste little on padding.
@@ -127,8 +167,8 @@ public final class SentenceEmbedder implements AutoCloseable {
             throw new IllegalArgumentException(model + ": no input_ids input (inputs: " + inputNames + ")");
         String output = session.getOutputNames().contains(HIDDEN_STATE) ? HIDDEN_STATE
                 : session.getOutputNames().iterator().next();
-        for (int start = 0; start < n; start += BATCH) {
-            int b = Math.min(BATCH, n - start);
+        for (int start = 0; start < n; start += batch) {
+            int b = Math.min(batch, n - start);
             int seq = 0;
             for (int k = 0; k < b; k++) seq = Math.max(seq, tokens.ids()[order[start + k]].length);
             long[] ids = new long[b * seq], types = new long[b * seq], mask = new long[b * seq];
