@@ -30,19 +30,9 @@ class KilledPackTest {
 
     @Test
     void aPackAfterAKilledOneSucceedsAndLeavesNoTemporaryDirectory() throws Exception {
-        Path big = bigCheckpoint(dir.resolve("big.safetensors"));
         Path out = dir.resolve("out");
         Path log = dir.resolve("child.log");
-        Process child = startPack(big, out, log);
-        Path tmp;
-        try {
-            tmp = awaitWeightsBeingWritten(child, out);
-        } finally {
-            child.destroyForcibly(); // SIGKILL on Linux and macOS
-            child.waitFor();
-        }
-        assertThat(tmp).as("killed mid-pack: " + Files.readString(log)).isNotNull();
-        assertThat(child.exitValue()).isNotZero();
+        Path tmp = stopPackMidWrite(out, log, true); // SIGKILL on Linux and macOS
         assertThat(out).as("the pack was not finished").doesNotExist();
         assertThat(tmp.resolve(StagedOutput.MARKER)).as("SIGKILL runs no cleanup").isRegularFile();
         Path foreign = Files.createDirectory(dir.resolve(".out.tq-tmp-1-notours"));
@@ -61,25 +51,35 @@ class KilledPackTest {
 
     @Test
     void aTerminatedPackRemovesItsTemporaryDirectoryAndSaysSoInOneLine() throws Exception {
-        Path big = bigCheckpoint(dir.resolve("big.safetensors"));
         Path out = dir.resolve("out");
         Path log = dir.resolve("child.log");
-        Process child = startPack(big, out, log);
-        Path tmp;
-        try {
-            tmp = awaitWeightsBeingWritten(child, out);
-        } finally {
-            child.destroy(); // SIGTERM on Linux and macOS
-            child.waitFor();
-        }
-        assertThat(tmp).as("terminated mid-pack: " + Files.readString(log)).isNotNull();
-        assertThat(child.exitValue()).isNotZero();
+        Path tmp = stopPackMidWrite(out, log, false); // SIGTERM on Linux and macOS
         assertThat(out).doesNotExist();
         assertThat(temporaries(out)).as("the shutdown hook removed it").isEmpty();
         List<String> lines = Files.readAllLines(log).stream() // less the JVM's own incubator-module notice
                 .filter(l -> !l.isBlank() && !l.startsWith("WARNING: Using incubator modules")).toList();
         assertThat(lines).as(Files.readString(log)).hasSize(1);
         assertThat(lines.getFirst()).startsWith("tq: interrupted, removed temporary output ").contains(tmp.toString());
+    }
+
+    /**
+     * Packs the big checkpoint into {@code out} in a child JVM and stops it once the weights file is being written:
+     * forcibly (SIGKILL) or not (SIGTERM). Returns the temporary directory the child was writing; asserts the child
+     * was stopped mid-pack and exited non-zero.
+     */
+    private Path stopPackMidWrite(Path out, Path log, boolean forcibly) throws Exception {
+        Process child = startPack(bigCheckpoint(dir.resolve("big.safetensors")), out, log);
+        Path tmp;
+        try {
+            tmp = awaitWeightsBeingWritten(child, out);
+        } finally {
+            if (forcibly) child.destroyForcibly();
+            else child.destroy();
+            child.waitFor();
+        }
+        assertThat(tmp).as("stopped mid-pack: " + Files.readString(log)).isNotNull();
+        assertThat(child.exitValue()).isNotZero();
+        return tmp;
     }
 
     private static Process startPack(Path in, Path out, Path log) throws IOException {
