@@ -94,13 +94,22 @@ public final class DemoCommand implements Callable<Integer> {
         PackOptions tq = PackOptions.defaults().withBits(bits);
         double rate = bits + 0.25; // the extra quarter bit on the highest-energy blocks of the MatMul weights
         return List.of(
-                new Contender("minilm-tq" + bits, Scheme.turboQuant(bits, tq.blockSize(), tq.rotation(),
-                        tq.normPrecision(), tq.normCorrection()), tq),
-                new Contender("minilm-tq" + PackOptions.formatBits(rate), Scheme.fractional(rate, tq.blockSize(),
-                        tq.rotation(), tq.normPrecision()), tq.withBits(rate)),
+                new Contender("minilm-tq" + bits, asPacked(Scheme.turboQuant(bits, tq.blockSize(), tq.rotation(),
+                        tq.normPrecision(), tq.normCorrection()), tq), tq),
+                new Contender("minilm-tq" + PackOptions.formatBits(rate), asPacked(Scheme.fractional(rate,
+                        tq.blockSize(), tq.rotation(), tq.normPrecision()), tq), tq.withBits(rate)),
                 new Contender("minilm-q4_0", Scheme.q4_0(), PackOptions.defaults().withMethod(Method.Q4_0)),
                 new Contender("minilm-rtn" + bits, Scheme.rtn(bits),
                         PackOptions.defaults().withMethod(Method.RTN).withBits(bits)));
+    }
+
+    /**
+     * The scheme as tq pack applies it: with its default searched block scales (up to
+     * {@value PackOptions#SCALE_SEARCH_MAX_BITS} bits), so the label matches the pack and the figures match
+     * {@code tq compare}'s "search" rows.
+     */
+    private Scheme asPacked(Scheme s, PackOptions o) {
+        return o.scaleSearch() && bits <= PackOptions.SCALE_SEARCH_MAX_BITS ? s.searched() : s;
     }
 
     private static void printTable(List<ComparisonRow> rows, long modelBytes, int texts) {
