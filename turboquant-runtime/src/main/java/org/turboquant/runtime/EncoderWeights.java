@@ -26,6 +26,7 @@ public record EncoderWeights(WeightMatrix word, WeightMatrix position, WeightMat
     public int headSize() { return hidden / heads; }
 
     public static EncoderWeights load(BertLayout layout, WeightSource source) {
+        VectorApi.require();
         BertLayout.Embeddings e = layout.embeddings();
         WeightMatrix word = source.table(e.word());
         int hidden = word.cols();
