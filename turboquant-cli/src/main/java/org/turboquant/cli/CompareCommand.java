@@ -14,6 +14,7 @@ import org.turboquant.cli.fidelity.Scheme;
 import org.turboquant.cli.fidelity.SentenceEmbedder;
 import org.turboquant.cli.fidelity.TextCorpus;
 import org.turboquant.core.BlockLayout;
+import org.turboquant.loader.pack.PackOptions;
 import org.turboquant.core.NormPrecision;
 import org.turboquant.core.RotationKind;
 import picocli.CommandLine.Command;
@@ -87,11 +88,21 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--llama-cpp", description = "only the race with llama.cpp's formats: Q4_0, Q8_0, Q3_K, Q4_K, "
             + "Q5_K, Q6_K, IQ4_NL, IQ4_XS (no importance matrix) against TurboQuant 3-, 4- and 8-bit and fractional "
-            + "3.5, 4.25 and 4.5 (hadamard, block 128)")
+            + "3.5, 4.25 and 4.5 (hadamard, block 128, tq pack's defaults: searched log8 scales up to 5 bits; 4.25 and "
+            + "4.5 also with f16 scales)")
     boolean llamaCpp;
     @Option(names = "--scale-study", description = "only the scale-search study at 4 to 4.5 bits per weight: Q4_0, "
             + "TurboQuant 4-bit and fractional 4.25 / 4.5 with the plain and the searched scale, blocks of 128, 64 and 32")
     boolean scaleStudy;
+
+    @Option(names = "--log8-study", description = "only the log8 scale study at 4 to 4.5 bits per weight: one byte "
+            + "per block scale (log grid under a per-tensor unit) against f16, blocks of 128, 64 and 32, searched "
+            + "scales, against IQ4_XS, Q4_K and IQ4_NL")
+    boolean log8Study;
+
+    @Option(names = "--log8-budgets", description = "only the budget study with log8 scales at 4.25 bits per weight: "
+            + "tq pack's ranking, the same share per matrix, and the bits spread evenly over all tensors")
+    boolean log8Budgets;
 
     @Option(names = "--cache", description = "where a built-in model is extracted (default: "
             + "~/.cache/turboquant/MODEL-DIR, e.g. all-minilm-l6-v2)")
@@ -108,7 +119,7 @@ public final class CompareCommand implements Callable<Integer> {
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix)) {
             System.err.println("model " + choice.describe() + ": " + files.model() + ", " + ModelChoice.settings(embedder));
             embedding = ModelChoice.settings(embedder);
-            List<Scheme> schemes = llamaCpp ? llamaCppStudy() : scaleStudy ? scaleStudy() : fractional ? fractionalStudy() : schemes(quick);
+            List<Scheme> schemes = llamaCpp ? llamaCppStudy() : log8Study ? log8Study() : log8Budgets ? log8Budgets() : scaleStudy ? scaleStudy() : fractional ? fractionalStudy() : schemes(quick);
             rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes);
         }
         write(files0, rows, new ResultsReport.Context(files.model().getFileName().toString(), corpus.size(),
@@ -125,6 +136,8 @@ public final class CompareCommand implements Callable<Integer> {
         if (fractional) parts.add("--fractional");
         if (llamaCpp) parts.add("--llama-cpp");
         if (scaleStudy) parts.add("--scale-study");
+        if (log8Study) parts.add("--log8-study");
+        if (log8Budgets) parts.add("--log8-budgets");
         if (texts != null) parts.add("--texts " + texts);
         if (pooling != null) parts.add("--pooling " + pooling);
         if (maxLength != null) parts.add("--max-length " + maxLength);
@@ -150,6 +163,10 @@ public final class CompareCommand implements Callable<Integer> {
         // share per matrix).
         double[] rates = quick ? new double[] {3.5, 4.25, 4.5} : FRACTIONAL_RATES;
         for (double rate : rates) list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16));
+        // tq pack's defaults since log8 scales: searched scales stored in one byte each (fractional rates up to 5.5)
+        for (double rate : rates)
+            if (rate <= PackOptions.SCALE_SEARCH_MAX_BITS + 1)
+                list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.LOG8).searched());
         if (!quick) list.addAll(fractionalAlternatives(new double[] {4.25, 4.5}));
         for (int b : new int[] {2, 4, 8}) list.add(Scheme.rtn(b));
         list.add(Scheme.q4_0());
@@ -174,13 +191,18 @@ public final class CompareCommand implements Callable<Integer> {
         return list;
     }
 
-    /** {@code --llama-cpp}: TurboQuant at the rates llama.cpp's formats sit at, and those formats. */
+    /**
+     * {@code --llama-cpp}: TurboQuant at the rates llama.cpp's formats sit at, and those formats. TurboQuant rows are
+     * tq pack's defaults: searched log8 scales up to 5 bits (8-bit: plain f16); 4.25 and 4.5 also with f16 scales,
+     * the defaults before log8.
+     */
     static List<Scheme> llamaCppStudy() {
         List<Scheme> list = new ArrayList<>();
-        // tq pack's defaults: searched scales up to 5 bits (8-bit plain).
-        for (int b : new int[] {3, 4}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.F16, false).searched());
+        for (int b : new int[] {3, 4}) list.add(Scheme.turboQuant(b, 128, RotationKind.HADAMARD, NormPrecision.LOG8, false).searched());
         list.add(Scheme.turboQuant(8, 128, RotationKind.HADAMARD, NormPrecision.F16, false));
         for (double rate : new double[] {3.5, 4.25, 4.5})
+            list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.LOG8).searched());
+        for (double rate : new double[] {4.25, 4.5})
             list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.F16).searched());
         list.add(Scheme.q4_0());
         list.add(Scheme.q8_0());
@@ -203,6 +225,28 @@ public final class CompareCommand implements Callable<Integer> {
             list.add(s.searched());
         }
         list.add(Scheme.fractional(4.5, 64, RotationKind.HADAMARD, NormPrecision.F16).searched());
+        return list;
+    }
+
+    /** {@code --log8-study}: log8 against f16 block scales, searched, 4 to 4.5 bits per weight. */
+    static List<Scheme> log8Study() {
+        List<Scheme> list = new ArrayList<>();
+        for (NormPrecision p : new NormPrecision[] {NormPrecision.F16, NormPrecision.LOG8})
+            for (int g : new int[] {128, 64, 32}) list.add(Scheme.turboQuant(4, g, RotationKind.HADAMARD, p, false).searched());
+        for (double rate : new double[] {4.25, 4.5})
+            for (NormPrecision p : new NormPrecision[] {NormPrecision.F16, NormPrecision.LOG8})
+                list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, p).searched());
+        for (var f : new org.turboquant.core.baseline.BlockFormat[] {org.turboquant.core.baseline.BlockFormat.IQ4_XS,
+                org.turboquant.core.baseline.BlockFormat.Q4_K, org.turboquant.core.baseline.BlockFormat.IQ4_NL})
+            list.add(Scheme.llama(f));
+        return list;
+    }
+
+    /** {@code --log8-budgets}: how 4.25 bits are spread, with searched log8 scales. */
+    static List<Scheme> log8Budgets() {
+        List<Scheme> list = new ArrayList<>();
+        for (Scheme.Budget b : Scheme.Budget.values())
+            list.add(Scheme.fractional(4.25, 128, RotationKind.HADAMARD, NormPrecision.LOG8, b).searched());
         return list;
     }
 

@@ -50,7 +50,9 @@ final class PackCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the rotations (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--norm", defaultValue = "f16", description = "Storage of block norms: f16 | f32 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--norm", defaultValue = "auto", description = {"Storage of block scales: f16 | f32 | log8 (one byte "
+            + "on a log grid under a per-tensor unit, docs/FORMAT.md) | auto: log8 where scales are searched (widths up "
+            + "to 5 bits), else f16 (default ${DEFAULT-VALUE})."})
     String norm;
 
     @Option(names = "--norm-correction", description = "Store the least-squares scale <x,x^>/|x^|^2 instead of |x|.")
@@ -109,9 +111,14 @@ final class PackCommand implements Callable<Integer> {
         List<PackOptions.BitsRule> rules = bitsFor.stream().map(PackOptions.BitsRule::parse).toList();
         int g = "row".equalsIgnoreCase(block.trim()) ? BlockLayout.WHOLE_ROW : parseBlock(block);
         return new PackOptions(Method.parse(method), bits, g, RotationKind.parse(rotation), seed,
-                NormPrecision.parse(norm), normCorrection, keepPattern(keep), rules,
+                normPrecision(), normCorrection, keepPattern(keep), rules,
                 minElements, keepNonFinite, threads == null ? Runtime.getRuntime().availableProcessors() : threads,
                 scaleSearch(scale) && !normCorrection);
+    }
+
+    private NormPrecision normPrecision() {
+        if (!"auto".equalsIgnoreCase(norm.trim())) return NormPrecision.parse(norm);
+        return PackOptions.defaultNorm(bits, scaleSearch(scale) && !normCorrection);
     }
 
     private static boolean scaleSearch(String s) {

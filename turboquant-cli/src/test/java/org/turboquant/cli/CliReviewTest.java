@@ -126,17 +126,19 @@ class CliReviewTest {
         ObjectNode norm = tensor(m, "model.layers.0.input_layernorm.weight");
         assertThat(norm.get("method").asText()).isEqualTo("kept");
         assertThat(norm.get("parts").get("data").asText()).isEqualTo("model.layers.0.input_layernorm.weight");
-        // 96 columns, Hadamard: g = 128, so a row holds 128 indices (64 bytes at 4 bits) and one scale
+        // 96 columns, Hadamard: g = 128, so a row holds 128 indices (64 bytes at 4 bits) and one scale, a log8 byte
+        // (the default --norm auto where scales are searched, FORMAT.md §5)
         ObjectNode gate = tensor(m, "model.layers.0.mlp.gate_proj.weight");
         assertThat(gate.get("block_size").asInt()).isEqualTo(128);
-        assertThat(gate.get("bits_per_weight").asDouble()).isCloseTo((64 * 8 + 16) / 96.0 + 16 * 32 / (64.0 * 96),
+        assertThat(gate.get("norm_dtype").asText()).isEqualTo("log8");
+        assertThat(gate.get("bits_per_weight").asDouble()).isCloseTo((64 * 8 + 8) / 96.0 + 16 * 32 / (64.0 * 96),
                 org.assertj.core.data.Offset.offset(1e-5));
 
         try (var f = org.turboquant.loader.safetensors.SafetensorsFile.open(pack.resolve("turboquant_weights.safetensors"))) {
             assertThat(f.info(Q + "#codes").dtype()).isEqualTo(DType.U8);
             // 128 rows = 8 groups of 16; 256 columns = 2 blocks of 128 indices × 4 bits = 64 bytes
             assertThat(f.info(Q + "#codes").shape()).containsExactly(2, 8, 64, 16);
-            assertThat(f.info(Q + "#scales").dtype()).isEqualTo(DType.F16);
+            assertThat(f.info(Q + "#scales").dtype()).isEqualTo(DType.U8);
             assertThat(f.info(Q + "#scales").shape()).containsExactly(128, 2);
             assertThat(f.info(Q + "#centroids").shape()).containsExactly(16);
             assertThat(f.metadata()).containsEntry("format", "turboquant-pack").containsEntry("version", "3");

@@ -19,6 +19,9 @@ final class BlockQuantizer {
     private final float[] reconstruction;
     private final ScaleSearch search;
     private final byte[] searched;
+    /** 1/R: blocks are quantized in units of the config's scale unit (exactly 1 unless scales are log8). */
+    private final float unitInverse;
+    private final boolean coarseScales;
 
     BlockQuantizer(QuantConfig config, Rotation rotation) {
         this.config = config;
@@ -28,7 +31,9 @@ final class BlockQuantizer {
         this.rotated = new float[g];
         this.reconstruction = new float[g];
         this.search = config.scaleSearch() ? new ScaleSearch(g) : null;
-        this.searched = config.scaleSearch() ? new byte[g] : null;
+        this.searched = new byte[g];
+        this.unitInverse = 1f / config.scaleUnit();
+        this.coarseScales = config.normPrecision() == NormPrecision.LOG8;
     }
 
     /**
@@ -37,8 +42,9 @@ final class BlockQuantizer {
      */
     float quantize(float[] src, int srcOff, int len, Codebook codebook, byte[] indices, int idxOff, int blockNumber) {
         int g = block.length;
-        System.arraycopy(src, srcOff, block, 0, len);
+        for (int j = 0; j < len; j++) block[j] = src[srcOff + j] * unitInverse;
         java.util.Arrays.fill(block, len, g, 0f);
+        // block = x/R; the norm, the scales and the errors below are all in units of R
         double sumSquares = 0;
         for (int j = 0; j < len; j++) sumSquares += (double) block[j] * block[j];
         if (sumSquares == 0) {
@@ -52,7 +58,15 @@ final class BlockQuantizer {
         for (int j = 0; j < g; j++) indices[idxOff + j] = (byte) codebook.quantize(rotated[j]);
         double scale = config.normCorrection() ? correctedScale(norm, len, codebook, indices, idxOff) : norm;
         float stored = round(scale, blockNumber);
+        // A log8 scale is up to 2.2% off: re-choose the nearest indices at the scale that is stored.
+        if (coarseScales && stored != (float) scale) requantize(norm, stored, codebook, indices, idxOff);
         return search == null ? stored : searchedScale(src, srcOff, len, norm, stored, codebook, indices, idxOff);
+    }
+
+    /** The nearest indices of the block at the stored scale (rotated holds u = x/norm, so x/stored = u·norm/stored). */
+    private void requantize(double norm, float stored, Codebook codebook, byte[] out, int off) {
+        double inverse = norm / stored;
+        for (int j = 0; j < block.length; j++) out[off + j] = (byte) codebook.quantize(rotated[j] * inverse);
     }
 
     private float round(double scale, int blockNumber) {
@@ -66,21 +80,35 @@ final class BlockQuantizer {
     /**
      * The searched scale, rounded to the storage precision, with the nearest indices at that rounded scale, if its
      * decoded error over the logical columns is below the plain one's ({@code plain} with the indices already at
-     * {@code indices[idxOff]}); else the plain scale, indices unchanged.
+     * {@code indices[idxOff]}); else the plain scale, indices unchanged. On the coarse log8 grid both grid points
+     * around the searched scale are tried (the error is not symmetric about the optimum).
      */
     private float searchedScale(float[] src, int srcOff, int len, double norm, float plain, Codebook codebook,
                                 byte[] indices, int idxOff) {
         double ratio = search.bestRatio(rotated, codebook);
         if (Double.isNaN(ratio)) return plain;
-        float stored = config.normPrecision().round((float) (norm * ratio));
-        if (!(stored > 0) || !Float.isFinite(stored) || stored == plain) return plain;
-        double inverse = norm / stored; // rotated holds u = x/norm, so x/stored = u·norm/stored
-        int g = block.length;
-        for (int j = 0; j < g; j++) searched[j] = (byte) codebook.quantize(rotated[j] * inverse);
-        if (decodedError(src, srcOff, len, stored, codebook, searched, 0)
-                >= decodedError(src, srcOff, len, plain, codebook, indices, idxOff)) return plain;
-        System.arraycopy(searched, 0, indices, idxOff, g);
-        return stored;
+        float wanted = (float) (norm * ratio);
+        float nearest = config.normPrecision().round(wanted);
+        float best = plain;
+        double bestError = decodedError(src, srcOff, len, plain, codebook, indices, idxOff);
+        for (int c = 0; c < (coarseScales ? 2 : 1); c++) {
+            float candidate = c == 0 ? nearest : otherLog8Neighbour(wanted, nearest);
+            if (!(candidate > 0) || !Float.isFinite(candidate) || candidate == plain) continue;
+            requantize(norm, candidate, codebook, searched, 0);
+            double error = decodedError(src, srcOff, len, candidate, codebook, searched, 0);
+            if (error < bestError) {
+                bestError = error;
+                best = candidate;
+                System.arraycopy(searched, 0, indices, idxOff, block.length);
+            }
+        }
+        return best;
+    }
+
+    /** The log8 grid point on the other side of {@code wanted} from {@code nearest} (nearest itself at the grid's ends). */
+    private static float otherLog8Neighbour(float wanted, float nearest) {
+        int code = NormPrecision.log8Code(nearest) + (wanted > nearest ? 1 : -1);
+        return NormPrecision.log8Scale(Math.max(1, Math.min(255, code)));
     }
 
     /** Σ (x_j − x̂_j)² over the logical columns, x̂ decoded exactly as the scalar reference decodes a block. */
@@ -91,7 +119,7 @@ final class BlockQuantizer {
         rotation.unrotate(reconstruction, 0, reconstruction, 0);
         double error = 0;
         for (int j = 0; j < len; j++) {
-            double d = (double) src[srcOff + j] - scale * reconstruction[j];
+            double d = (double) (src[srcOff + j] * unitInverse) - scale * reconstruction[j];
             error += d * d;
         }
         return error;

@@ -6,7 +6,10 @@ import java.lang.foreign.MemorySegment;
 public final class MatrixQuantizer {
     private MatrixQuantizer() {}
 
-    /** Quantizes {@code w} (rows × cols, row-major) into a heap-backed {@link QuantizedMatrix}. */
+    /**
+     * Quantizes {@code w} (rows × cols, row-major) into a heap-backed {@link QuantizedMatrix}. Log8 scales use the
+     * config's unit as given (see {@link QuantConfig#fittedTo}).
+     */
     public static QuantizedMatrix quantize(float[] w, int rows, int cols, QuantConfig config) {
         if (rows < 1 || cols < 1) throw new IllegalArgumentException("rows and cols must be >= 1");
         if (w.length < (long) rows * cols)
@@ -26,7 +29,7 @@ public final class MatrixQuantizer {
                 throw new IllegalArgumentException("row " + r + ": " + e.getMessage(), e);
             }
         }
-        return new QuantizedMatrix(rows, layout, config.bits(), quantizer.rotation(), quantizer.codebook().centroids(),
+        return new QuantizedMatrix(rows, layout, config.bits(), quantizer.rotation(), config.storedCentroids(quantizer.codebook()),
                 codes, scales);
     }
 }

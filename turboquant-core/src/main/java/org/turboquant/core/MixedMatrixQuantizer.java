@@ -61,7 +61,7 @@ public final class MixedMatrixQuantizer {
             }
         }
         return new MixedQuantizedMatrix(layout, quantizer.rotation(), narrowBits,
-                quantizer.narrowCodebook().centroids(), wideBits, quantizer.wideCodebook().centroids(), codes, scales);
+                quantizer.storedCentroids(false), wideBits, quantizer.storedCentroids(true), codes, scales);
     }
 
     private static MemorySegment heapSegment(long bytes) {

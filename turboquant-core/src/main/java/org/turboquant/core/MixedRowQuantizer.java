@@ -12,11 +12,13 @@ public final class MixedRowQuantizer {
     private final Rotation rotation;
     private final Codebook narrow;
     private final Codebook wide;
+    private final QuantConfig config;
     private final BlockQuantizer quantizer;
     private final byte[] unitIdx;
 
     /** {@code config.bits()} is the narrow width. */
     public MixedRowQuantizer(int cols, QuantConfig config, int wideBits) {
+        this.config = config;
         this.blocks = BlockLayout.of(cols, config.blockSize(), config.rotation());
         int g = blocks.blockSize();
         if (wideBits <= config.bits())
@@ -32,6 +34,8 @@ public final class MixedRowQuantizer {
     public Rotation rotation() { return rotation; }
     public Codebook narrowCodebook() { return narrow; }
     public Codebook wideCodebook() { return wide; }
+    /** The narrow and wide centroids as stored (times the config's scale unit). */
+    public float[] storedCentroids(boolean isWide) { return config.storedCentroids(isWide ? wide : narrow); }
 
     /**
      * Quantizes {@code src[srcOff..+cols)} as row {@code row} of {@code layout}: the row's narrow units, then its

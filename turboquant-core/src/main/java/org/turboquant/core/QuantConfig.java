@@ -12,9 +12,12 @@ package org.turboquant.core;
  * @param scaleSearch    store each block with the scale (and nearest indices) that minimise its error, searched
  *                       exactly ({@link ScaleSearch}); decoding is unchanged. Excludes norm correction, which it
  *                       subsumes on whole blocks
+ * @param scaleUnit      R, the unit scales are stored in: {@link NormPrecision#LOG8} stores 2^((c − 255)/16)·R, so
+ *                       blocks are quantized divided by R and the stored centroids carry R ({@link #storedCentroids});
+ *                       1 for f16 and f32
  */
 public record QuantConfig(int bits, int blockSize, RotationKind rotation, long seed,
-                          NormPrecision normPrecision, boolean normCorrection, boolean scaleSearch) {
+                          NormPrecision normPrecision, boolean normCorrection, boolean scaleSearch, float scaleUnit) {
 
     public QuantConfig {
         BitPacking.checkBits(bits);
@@ -23,6 +26,16 @@ public record QuantConfig(int bits, int blockSize, RotationKind rotation, long s
         java.util.Objects.requireNonNull(normPrecision, "normPrecision");
         if (normCorrection && scaleSearch)
             throw new IllegalArgumentException("scale search and norm correction exclude each other");
+        if (!(scaleUnit > 0) || !Float.isFinite(scaleUnit))
+            throw new IllegalArgumentException("scale unit must be positive and finite, got " + scaleUnit);
+        if (scaleUnit != 1f && normPrecision != NormPrecision.LOG8)
+            throw new IllegalArgumentException("a scale unit other than 1 needs log8 scales, not " + normPrecision.id());
+    }
+
+    /** Scale unit 1. */
+    public QuantConfig(int bits, int blockSize, RotationKind rotation, long seed, NormPrecision normPrecision,
+                       boolean normCorrection, boolean scaleSearch) {
+        this(bits, blockSize, rotation, seed, normPrecision, normCorrection, scaleSearch, 1f);
     }
 
     /** Without scale search. */
@@ -37,14 +50,39 @@ public record QuantConfig(int bits, int blockSize, RotationKind rotation, long s
     }
 
     public QuantConfig withBits(int b) {
-        return new QuantConfig(b, blockSize, rotation, seed, normPrecision, normCorrection, scaleSearch);
+        return new QuantConfig(b, blockSize, rotation, seed, normPrecision, normCorrection, scaleSearch, scaleUnit);
     }
 
     public QuantConfig withSeed(long s) {
-        return new QuantConfig(bits, blockSize, rotation, s, normPrecision, normCorrection, scaleSearch);
+        return new QuantConfig(bits, blockSize, rotation, s, normPrecision, normCorrection, scaleSearch, scaleUnit);
     }
 
     public QuantConfig withScaleSearch(boolean on) {
-        return new QuantConfig(bits, blockSize, rotation, seed, normPrecision, normCorrection && !on, on);
+        return new QuantConfig(bits, blockSize, rotation, seed, normPrecision, normCorrection && !on, on, scaleUnit);
+    }
+
+    /** This config with scale unit R ({@link NormPrecision#LOG8} only, or 1). */
+    public QuantConfig withScaleUnit(float r) {
+        return new QuantConfig(bits, blockSize, rotation, seed, normPrecision, normCorrection, scaleSearch, r);
+    }
+
+    /**
+     * For log8 scales, this config with R fitted to the tensor {@code w[0..n)} ({@link NormPrecision#log8Unit} of its
+     * largest magnitude, for rows of {@code cols}); unchanged otherwise.
+     */
+    public QuantConfig fittedTo(float[] w, int n, int cols) {
+        if (normPrecision != NormPrecision.LOG8) return this;
+        double max = 0;
+        for (int i = 0; i < n; i++) max = Math.max(max, Math.abs((double) w[i]));
+        return withScaleUnit(NormPrecision.log8Unit(max, BlockLayout.of(cols, blockSize, rotation).blockSize()));
+    }
+
+    /** The centroids as stored and decoded: the codebook's levels times R (the codebook's own array when R = 1). */
+    public float[] storedCentroids(Codebook codebook) {
+        float[] c = codebook.centroids();
+        if (scaleUnit == 1f) return c;
+        float[] out = new float[c.length];
+        for (int i = 0; i < c.length; i++) out[i] = c[i] * scaleUnit;
+        return out;
     }
 }

@@ -33,6 +33,9 @@ public final class RowQuantizer {
 
     public Codebook codebook() { return codebook; }
 
+    /** The centroids as stored (the codebook times the config's scale unit). */
+    public float[] storedCentroids() { return config.storedCentroids(codebook); }
+
     /** Bytes one packed row takes: BitPacking.packedBytes(paddedCols, bits). */
     public long rowStrideBytes() { return rowStrideBytes; }
 

@@ -51,6 +51,9 @@ public class MixedGemvBenchmark {
         public int threads;
         @Param({"4.25"})
         public double rate;
+        /** Bits per block scale the rate pays: 16 (f16) or 8 (log8, more wide units at the same rate). */
+        @Param({"16"})
+        public int scaleBits;
 
         float[] x, y;
         ParallelMatmul pool;
@@ -67,8 +70,8 @@ public class MixedGemvBenchmark {
             uniform = BenchData.randomQuantized(rows, cols, base, "hadamard", "128", 3);
             BlockLayout blocks = BlockLayout.of(cols, 128, RotationKind.HADAMARD);
             long units = (long) rows * MixedLayout.unitsPerRow(blocks);
-            long uniformBits = BitAllocation.mixedBits(rows, blocks, base, base + 1, 0, 16);
-            long perUnit = BitAllocation.mixedBits(rows, blocks, base, base + 1, 1, 16) - uniformBits;
+            long uniformBits = BitAllocation.mixedBits(rows, blocks, base, base + 1, 0, scaleBits);
+            long perUnit = BitAllocation.mixedBits(rows, blocks, base, base + 1, 1, scaleBits) - uniformBits;
             // at most every unit; at least none (4.13: a mixed matrix with no wide unit, to time the mixed kernel
             // itself against the uniform one)
             long wide = Math.max(0, Math.min(units, (long) ((rate * rows * cols - uniformBits) / perUnit)));

@@ -150,7 +150,8 @@ public final class InMemoryQuantizer {
         int rows = m.rows(), cols = m.cols();
         String name = m.tensor().name();
         QuantConfig narrow = new QuantConfig(w.narrowBits(), s.blockSize(), s.rotation(),
-                Seeds.tensorSeed(Seeds.DEFAULT_SEED, name), s.normPrecision(), false, s.scaleSearch());
+                Seeds.tensorSeed(Seeds.DEFAULT_SEED, name), s.normPrecision(), false, s.scaleSearch())
+                .fittedTo(m.rowMajor(), m.rowMajor().length, cols);
         BlockLayout blocks = BlockLayout.of(cols, s.blockSize(), s.rotation());
         BitBudget.Tensor t = new BitBudget.Tensor(name, rows, blocks, false, s.rate());
         long bytes = BitBudget.cost(t, w, scaleBits(s)) / 8;
@@ -189,18 +190,20 @@ public final class InMemoryQuantizer {
     private static long quantize(Scheme s, Matrix m, float[] decoded) {
         int rows = m.rows(), cols = m.cols();
         BlockFormat stream = Scheme.blockFormat(s);
+        QuantConfig config = s.isTurboQuant() ? config(s, m.tensor().name()).fittedTo(m.rowMajor(), m.rowMajor().length, cols) : null;
         if (stream != null && (long) CHUNK_ROWS * cols % stream.weights() != 0) {
             // a block stream cut at chunk ends would pad blocks the pack does not: quantize the matrix at once
-            System.arraycopy(decode(s, m.tensor().name(), m.rowMajor(), rows, cols), 0, decoded, 0, rows * cols);
+            System.arraycopy(decode(s, config, m.rowMajor(), rows, cols), 0, decoded, 0, rows * cols);
         } else {
-            parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> decode(s, m.tensor().name(), part, n, cols));
+            parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> decode(s, config, part, n, cols));
         }
         return storedBytes(s, rows, cols);
     }
 
-    private static float[] decode(Scheme s, String name, float[] w, int rows, int cols) {
+    /** {@code config}: the tensor's TurboQuant config (its log8 unit fitted to the whole tensor), null for baselines. */
+    private static float[] decode(Scheme s, QuantConfig config, float[] w, int rows, int cols) {
         return switch (s.method()) {
-            case "turboquant" -> ScalarKernels.dequantize(MatrixQuantizer.quantize(w, rows, cols, config(s, name)));
+            case "turboquant" -> ScalarKernels.dequantize(MatrixQuantizer.quantize(w, rows, cols, config));
             case "rtn" -> RtnMatrix.quantize(w, rows, cols, s.bits()).dequantize();
             case "q4_0" -> Q4_0Matrix.quantize(w, rows, cols).dequantize();
             case "q8_0" -> Q8_0Matrix.quantize(w, rows, cols).dequantize();

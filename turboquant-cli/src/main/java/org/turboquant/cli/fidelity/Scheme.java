@@ -109,11 +109,16 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
             boolean packDefaults = blockSize == 128 && rotation == RotationKind.HADAMARD
                     && normPrecision == NormPrecision.F16;
             return "TurboQuant, fractional" + (scaleSearch ? ", search" : "") + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
-                    + (normPrecision == NormPrecision.F32 ? " f32" : ""))
+                    + normLabel())
                     + suffix(", spread evenly", ", same share per matrix");
         }
         return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "") + (scaleSearch ? " search" : "")
-                + (normPrecision == NormPrecision.F32 ? " f32" : "");
+                + normLabel();
+    }
+
+    /** " f32" or " log8" for scale storage other than the default f16. */
+    private String normLabel() {
+        return normPrecision == NormPrecision.F16 ? "" : " " + normPrecision.id();
     }
 
     public String blockLabel() {

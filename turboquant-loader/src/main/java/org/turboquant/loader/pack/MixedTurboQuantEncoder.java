@@ -22,7 +22,7 @@ import org.turboquant.loader.safetensors.TensorSpec;
 final class MixedTurboQuantEncoder implements TensorEncoder {
     private final String name;
     private final int rows;
-    private final QuantConfig config;
+    private QuantConfig config; // its log8 scale unit is fitted to the tensor by prepare
     private final int wideBits;
     private final long wideUnits;
     private final BlockLayout blocks;
@@ -69,6 +69,8 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
 
     @Override
     public void prepare(RowReader reader) {
+        if (config.normPrecision() == org.turboquant.core.NormPrecision.LOG8)
+            config = config.withScaleUnit(org.turboquant.core.NormPrecision.log8Unit(reader.maxAbs(), blocks.blockSize()));
         if (energies == null) energies = reader.unitEnergies(blocks);
         double[] ranked = Boolean.getBoolean(GROUP_WIDTHS) ? groupEnergies(energies) : energies;
         layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(ranked, wideUnits));
@@ -122,8 +124,8 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
     @Override
     public void writeSecondaryParts(PartSink out) throws IOException {
         out.write(MemorySegment.ofArray(layout.bitmap()));
-        out.write(PartBytes.floats(scales, TurboQuantEncoder.scaleDType(config.normPrecision())));
-        out.write(PartBytes.floats(Codebook.of(blocks.blockSize(), config.bits()).centroids(), DType.F32));
-        out.write(PartBytes.floats(Codebook.of(blocks.blockSize(), wideBits).centroids(), DType.F32));
+        out.write(PartBytes.scales(scales, config.normPrecision()));
+        out.write(PartBytes.floats(config.storedCentroids(Codebook.of(blocks.blockSize(), config.bits())), DType.F32));
+        out.write(PartBytes.floats(config.storedCentroids(Codebook.of(blocks.blockSize(), wideBits)), DType.F32));
     }
 }

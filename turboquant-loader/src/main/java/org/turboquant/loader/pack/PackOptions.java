@@ -154,6 +154,14 @@ public record PackOptions(Method method, double bits, int blockSize, RotationKin
         return bits;
     }
 
+    /**
+     * {@code tq pack --norm auto}: log8 scales where the scale is searched ({@code scaleSearch} and a base width up to
+     * {@link #SCALE_SEARCH_MAX_BITS}: it measured better end to end at the same size, docs/RESULTS.md), else f16.
+     */
+    public static NormPrecision defaultNorm(double bits, boolean scaleSearch) {
+        return scaleSearch && Math.floor(bits) <= SCALE_SEARCH_MAX_BITS ? NormPrecision.LOG8 : NormPrecision.F16;
+    }
+
     /** Whether blocks of this width get the scale search (the narrow width decides for a mixed tensor). */
     public boolean searchesScale(int bits) {
         return scaleSearch && !normCorrection && bits <= SCALE_SEARCH_MAX_BITS;

@@ -62,6 +62,19 @@ final class RowReader {
         return energies;
     }
 
+    /** The largest |x| of the tensor, read in its stored order (no transposed copy). */
+    double maxAbs() {
+        long n = tensor.numel();
+        float[] buf = new float[(int) Math.min(n, 1 << 16)];
+        double max = 0;
+        for (long at = 0; at < n; at += buf.length) {
+            int len = (int) Math.min(buf.length, n - at);
+            source.readFloats(tensor, at, buf, 0, len);
+            for (int i = 0; i < len; i++) max = Math.max(max, Math.abs((double) buf[i]));
+        }
+        return max;
+    }
+
     private float[] transposed() {
         float[] t = transposed;
         if (t == null) {

@@ -28,7 +28,7 @@ import org.turboquant.loader.safetensors.TensorSpec;
 final class TurboQuantEncoder implements TensorEncoder {
     private final String name;
     private final int rows;
-    private final QuantConfig config;
+    private QuantConfig config; // its log8 scale unit is fitted to the tensor by prepare
     private final BlockLayout layout;
     private final long rowStrideBytes;
     private final CodeLayout codeLayout;
@@ -66,7 +66,11 @@ final class TurboQuantEncoder implements TensorEncoder {
     }
 
     static DType scaleDType(NormPrecision p) {
-        return p == NormPrecision.F16 ? DType.F16 : DType.F32;
+        return switch (p) {
+            case F16 -> DType.F16;
+            case F32 -> DType.F32;
+            case LOG8 -> DType.U8;
+        };
     }
 
     @Override
@@ -80,6 +84,13 @@ final class TurboQuantEncoder implements TensorEncoder {
     @Override
     public List<String> roles() {
         return List.of("codes", "scales", "centroids");
+    }
+
+    /** Log8 scales: fits the scale unit R to the tensor's largest magnitude (one more read of the tensor). */
+    @Override
+    public void prepare(RowReader reader) {
+        if (config.normPrecision() == NormPrecision.LOG8)
+            config = config.withScaleUnit(NormPrecision.log8Unit(reader.maxAbs(), layout.blockSize()));
     }
 
     @Override
@@ -121,7 +132,7 @@ final class TurboQuantEncoder implements TensorEncoder {
             out.write(grouped());
             grouped = null;
         }
-        out.write(PartBytes.floats(scales(), scaleDType(config.normPrecision())));
-        out.write(PartBytes.floats(Codebook.of(layout.blockSize(), config.bits()).centroids(), DType.F32));
+        out.write(PartBytes.scales(scales(), config.normPrecision()));
+        out.write(PartBytes.floats(config.storedCentroids(Codebook.of(layout.blockSize(), config.bits())), DType.F32));
     }
 }
