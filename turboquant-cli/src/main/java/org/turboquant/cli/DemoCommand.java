@@ -91,7 +91,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private List<Contender> contenders() {
-        PackOptions tq = PackOptions.defaults().withBits(bits);
+        PackOptions plain = PackOptions.defaults().withBits(bits);
+        // tq pack's defaults: searched scales, stored as log8 where searched (its --norm auto)
+        PackOptions tq = plain.withNorm(PackOptions.defaultNorm(bits, plain.scaleSearch()), false);
         double rate = bits + 0.25; // the extra quarter bit on the highest-energy blocks of the MatMul weights
         return List.of(
                 new Contender("minilm-tq" + bits, asPacked(Scheme.turboQuant(bits, tq.blockSize(), tq.rotation(),
