@@ -17,7 +17,8 @@ import org.turboquant.core.MixedQuantizedMatrix;
  * block, the narrow cells of the row range are visited first, then the wide ones, each pass with its width's tables
  * built for every input (amortised over the groups of the range); each cell adds its value times the block scale into
  * its 16 row sums; the cells of one width in a block are taken two at a time, wherever they lie, so that each table
- * register loaded feeds both ({@link #narrowDot2}, 1, 2 and 4 bits; 3- and 5-bit cells one by one).
+ * register loaded feeds both ({@link #narrowDot2} for 1, 2 and 4 bits, {@link TableDot5#blockDot2} for 5; 3 bits one by
+ * one).
  *
  * <p>Arithmetic order, per row: blocks ascending, each cell's value in its width's kernel order, FMA-ed into the
  * row's sum times the block scale. Core's scalar reference visits the row's narrow blocks, then its wide ones: the two
@@ -69,18 +70,21 @@ final class MixedTableDot {
         }
 
         /**
-         * Whether two cells of this width share their table loads ({@link #dot2}): 1, 2 and 4 bits. Not 3 (its tables
-         * span two planes), nor 5: a 5-bit pair (four two-register look-ups per byte) exceeded C2's inlining budget
-         * and boxed its vectors, 737 KB allocated per 256×2048 product against 21 KB ({@link MixedCompiledTest}).
+         * Whether two cells of this width share their table loads ({@link #dot2}): 1, 2, 4 and 5 bits, not 3 (its
+         * tables span two planes).
          */
         boolean pairs() {
-            return bits == 1 || bits == 2 || bits == 4;
+            return bits != 3;
         }
 
-        /** {@link #dot} for two cells of one block, wherever they are, each table register loaded once for both. */
+        /**
+         * {@link #dot} for two cells of one block, wherever they are, each table register loaded once for both
+         * ({@code lows}: 32 floats of scratch for the 5-bit pair's two passes).
+         */
         void dot2(MemorySegment codes, long off, long off2, float[] tables, int t, float[] scales, int sc, int sc2,
-                  float[] acc, int a, int a2) {
-            narrowDot2(codes, off, off2, bytesPerBlock, tables, t, scales, sc, sc2, acc, a, a2);
+                  float[] acc, int a, int a2, float[] lows) {
+            if (bits == 5) TableDot5.blockDot2(codes, off, off2, chunks, tables, t, scales, sc, sc2, acc, a, a2, lows);
+            else narrowDot2(codes, off, off2, bytesPerBlock, tables, t, scales, sc, sc2, acc, a, a2);
         }
     }
 
@@ -122,6 +126,7 @@ final class MixedTableDot {
         float[] tables = new float[batch * per], acc = new float[batch * groups * L], scales = m.scales();
         MemorySegment codes = m.codes();
         int[] cells = new int[groups]; // the range's cells of one width in one block, by group index
+        float[] lows = new float[2 * L];
         for (int k = 0; k < m.blocksPerRow(); k++) {
             // narrow cells, then wide ones: each pass keeps only its own width's tables in L1 (both at once, 24 KiB
             // at 4/5 bits, measured a third slower); a group's sum does not depend on the order groups are visited
@@ -140,7 +145,7 @@ final class MixedTableDot {
                     int sc = m.scaleIndex((first + g1) * rows16, k), sc2 = m.scaleIndex((first + g2) * rows16, k);
                     for (int b = 0; b < batch; b++)
                         w.dot2(codes, off, off2, tables, b * per, scales, sc, sc2, acc, (b * groups + g1) * L,
-                                (b * groups + g2) * L);
+                                (b * groups + g2) * L, lows);
                 }
                 for (; i < n; i++) {
                     int gi = cells[i];
