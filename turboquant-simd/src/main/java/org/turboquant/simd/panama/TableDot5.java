@@ -56,65 +56,6 @@ final class TableDot5 {
         a0.add(a1).fma(FloatVector.fromArray(F, scales, sc), FloatVector.fromArray(F, acc, a)).intoArray(acc, a);
     }
 
-    /**
-     * {@link #blockDot} for two cells of the same block (codes at off and off2, scales at sc / sc2, sums at a / a2),
-     * each table register loaded once for both: 2 table loads per byte and cell instead of 4. The low-nibble and
-     * high-nibble look-ups run as two passes in two methods, each with blockDot's two look-ups per iteration (four in
-     * one body exceeded C2's inlining budget and boxed), the low pass handing its sums over in {@code lows}. Each
-     * accumulator takes the same values in the same order as in blockDot, so the result is the same bit for bit.
-     */
-    static void blockDot2(MemorySegment codes, long off, long off2, int chunks, float[] tables, int t, float[] scales,
-                          int sc, int sc2, float[] acc, int a, int a2, float[] lows) {
-        lowPass(codes, off, off2, chunks, tables, t, lows);
-        highPass(codes, off, off2, chunks, tables, t, lows, scales, sc, sc2, acc, a, a2);
-    }
-
-    /** The low-nibble sums of two cells into lows[0..16) and lows[16..32). */
-    private static void lowPass(MemorySegment codes, long off, long off2, int chunks, float[] tables, int t,
-                                float[] lows) {
-        FloatVector a0 = FloatVector.zero(F), b0 = a0;
-        for (int c = 0; c < chunks; c++, off += (long) CHUNK_BYTES * L, off2 += (long) CHUNK_BYTES * L) {
-            for (int q = 0; q < 4; q++) {
-                for (int j = 0; j < 16; j++, t += 2 * ENTRIES) {
-                    IntVector t0 = TableDot.table(tables, t), t1 = TableDot.table(tables, t + L);
-                    long plane = (long) (PLANE4_BYTES + j) * L, nibbles = (long) (16 * q + j) * L;
-                    IntVector h = TableDot.widen(codes, off + plane).lanewise(VectorOperators.LSHR, 2 * q);
-                    a0 = a0.add(low(TableDot.widen(codes, off + nibbles), h.lanewise(VectorOperators.LSHL, 4))
-                            .selectFrom(t0, t1).reinterpretAsFloats());
-                    IntVector h2 = TableDot.widen(codes, off2 + plane).lanewise(VectorOperators.LSHR, 2 * q);
-                    b0 = b0.add(low(TableDot.widen(codes, off2 + nibbles), h2.lanewise(VectorOperators.LSHL, 4))
-                            .selectFrom(t0, t1).reinterpretAsFloats());
-                }
-            }
-        }
-        a0.intoArray(lows, 0);
-        b0.intoArray(lows, L);
-    }
-
-    /** The high-nibble sums of two cells, then each cell's (low + high)·scale into its sums. */
-    private static void highPass(MemorySegment codes, long off, long off2, int chunks, float[] tables, int t,
-                                 float[] lows, float[] scales, int sc, int sc2, float[] acc, int a, int a2) {
-        FloatVector a1 = FloatVector.zero(F), b1 = a1;
-        for (int c = 0; c < chunks; c++, off += (long) CHUNK_BYTES * L, off2 += (long) CHUNK_BYTES * L) {
-            for (int q = 0; q < 4; q++) {
-                for (int j = 0; j < 16; j++, t += 2 * ENTRIES) {
-                    IntVector t2 = TableDot.table(tables, t + ENTRIES), t3 = TableDot.table(tables, t + ENTRIES + L);
-                    long plane = (long) (PLANE4_BYTES + j) * L, nibbles = (long) (16 * q + j) * L;
-                    IntVector h = TableDot.widen(codes, off + plane).lanewise(VectorOperators.LSHR, 2 * q);
-                    a1 = a1.add(high(TableDot.widen(codes, off + nibbles), h.lanewise(VectorOperators.LSHL, 3))
-                            .selectFrom(t2, t3).reinterpretAsFloats());
-                    IntVector h2 = TableDot.widen(codes, off2 + plane).lanewise(VectorOperators.LSHR, 2 * q);
-                    b1 = b1.add(high(TableDot.widen(codes, off2 + nibbles), h2.lanewise(VectorOperators.LSHL, 3))
-                            .selectFrom(t2, t3).reinterpretAsFloats());
-                }
-            }
-        }
-        FloatVector.fromArray(F, lows, 0).add(a1).fma(FloatVector.fromArray(F, scales, sc), FloatVector.fromArray(F, acc, a))
-                .intoArray(acc, a);
-        FloatVector.fromArray(F, lows, L).add(b1).fma(FloatVector.fromArray(F, scales, sc2), FloatVector.fromArray(F, acc, a2))
-                .intoArray(acc, a2);
-    }
-
     /** Index of a byte's low-nibble column: the nibble, and bit 4 of {@code fifth}. */
     private static IntVector low(IntVector plane4, IntVector fifth) {
         return plane4.and(15).or(fifth.and(16));
