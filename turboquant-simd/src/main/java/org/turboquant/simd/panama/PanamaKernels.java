@@ -185,6 +185,12 @@ public final class PanamaKernels implements TurboQuantKernels {
     }
 
     @Override
+    public void prepare(MixedQuantizedMatrix m) {
+        if (!MixedTableDot.supports(m)) rowOrder(m); // grouped codes the row kernels must read: their copy now
+        KernelWarmUp.warm(this, m);
+    }
+
+    @Override
     public float[] rotateInput(MixedQuantizedMatrix m, float[] x, int xOff) {
         return rotateInput(m.blocks(), m.rotation(), x, xOff);
     }
