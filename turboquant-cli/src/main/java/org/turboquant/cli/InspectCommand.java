@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 
 /** tq inspect: what a pack holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "List a pack's tensors: method, bits, block, bits per weight, sizes; --verify checks every checksum.")
+        description = "List a pack's tensors: method, bits, block, bits per weight, sizes, code layout; --verify checks every checksum.")
 final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PACK") Path packDir;
 
@@ -45,15 +45,16 @@ final class InspectCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "%s: %s v%d by %s, from %s (sha256 %s…)%n", packDir, m.format(), m.version(),
                     m.tool(), m.source().file(), m.source().sha256().substring(0, 12));
-            String fmt = "%-48s %-10s %9s %6s %-8s %-16s %8s %11s%n";
-            System.out.printf(Locale.ROOT, fmt, "tensor", "method", "bits", "block", "rotation", "shape", "bits/w", "bytes");
+            String fmt = "%-48s %-10s %9s %6s %-8s %-16s %8s %11s  %s%n";
+            System.out.printf(Locale.ROOT, fmt, "tensor", "method", "bits", "block", "rotation", "shape", "bits/w", "bytes",
+                    "layout");
             for (TqTensor t : pack.tensors()) {
                 Manifest.TensorEntry e = t.manifestEntry();
                 System.out.printf(Locale.ROOT, fmt, e.name(), e.method() + (e.transposed() ? "ᵀ" : ""),
                         widths(e), e.blockSize() == null ? "-" : e.blockSize(),
                         e.rotation() == null ? "-" : e.rotation(), Arrays.toString(e.shape()),
                         String.format(Locale.ROOT, "%.3f", e.bitsPerWeight()),
-                        Sizes.human(Math.round(e.bitsPerWeight() * t.numel() / 8)));
+                        Sizes.human(Math.round(e.bitsPerWeight() * t.numel() / 8)), layout(e));
             }
             List<Manifest.TensorEntry> kept = m.tensors().stream().filter(e -> e.keptReason() != null).toList();
             System.out.printf(Locale.ROOT, "%d tensors, %d quantized, %d kept; %s of weights; %.3f bits per weight overall, "
@@ -62,6 +63,15 @@ final class InspectCommand implements Callable<Integer> {
                     totals.bitsPerWeight(), totals.quantizedBitsPerWeight(), verify ? "; all checksums verified" : "");
             return 0;
         }
+    }
+
+    /**
+     * The order of a TurboQuant tensor's codes (docs/FORMAT.md §19): the manifest's code_layout, else "rows" (what an
+     * absent field means); "-" for other methods.
+     */
+    static String layout(Manifest.TensorEntry e) {
+        if (!"turboquant".equals(e.method())) return "-";
+        return e.codeLayout() == null ? "rows" : e.codeLayout();
     }
 
     /** "4", or for a mixed-width tensor "4/5 23%": narrow/wide and the share of wide allocation units (never 0/100%). */

@@ -158,8 +158,20 @@ class CliRoundTripTest {
         Path pack = pack("--bits", "4.5"); // at 4.25 the second codebook and the width map would eat these small tensors' spare bits
         CliRun text = CliRun.of("inspect", pack.toString(), "--verify");
         assertThat(text.exitCode()).as(text.err()).isZero();
-        // v2 when every tensor is mixed (log8 scales leave spare bits for wide units in both), v3 when one is uniform
-        assertThat(text.out()).containsPattern("turboquant-pack v[23] ").containsPattern("layer.sparse.weight\\s+turboquant\\s+4/5 \\d+%"); // its zero rows concentrate its energy
+        assertThat(text.out()).contains("turboquant-pack v3").containsPattern("layer.sparse.weight\\s+turboquant\\s+4/5 \\d+%"); // its zero rows concentrate its energy
+        // 48 rows of whole chunks at 4/5 bits: stored in 16-row cells, which inspect names
+        assertThat(text.out()).containsPattern("layer.sparse.weight\\s+turboquant .*mixed_row_groups_16");
+        // unpack writes what the pack decodes to (the grouped row look-up gathers each row from its cells)
+        Path restored = dir.resolve("fractional.safetensors");
+        CliRun unpack = CliRun.of("unpack", pack.toString(), "-o", restored.toString(), "--dtype", "f32", "--quiet");
+        assertThat(unpack.exitCode()).as(unpack.err()).isZero();
+        try (var pk = org.turboquant.loader.pack.TqPack.open(pack);
+             var src = org.turboquant.loader.source.TensorSource.open(restored)) {
+            float[] got = new float[ROWS * COLS];
+            src.readFloats(src.tensor("layer.sparse.weight"), 0, got, 0, got.length);
+            assertThat(pk.tensor("layer.sparse.weight").mixedMatrix().grouped()).isTrue();
+            assertThat(got).isEqualTo(pk.tensor("layer.sparse.weight").dequantize());
+        }
         JsonNode totals = JSON.readTree(CliRun.of("inspect", pack.toString(), "--json").out()).get("totals");
         assertThat(totals.get("quantizedBitsPerWeight").asDouble()).isLessThanOrEqualTo(4.5).isGreaterThan(4.45);
         CliRun eval = CliRun.of("eval", model.toString(), pack.toString(), "--quiet");

@@ -86,8 +86,11 @@ public final class MixedQuantizedMatrix {
                     + " scales, got " + scales.length);
     }
 
-    /** Cell starts of the grouped layout (checks that the width map is uniform per cell and units are blocks). */
-    private static long[] cellStarts(MixedLayout layout, int narrowBits, int wideBits) {
+    /**
+     * Cell starts of the grouped layout, index k·groups + G, one more entry = the total (checks that the width map is
+     * uniform per cell and units are blocks): where a writer scatters rows, and where {@link #cellOffset} reads.
+     */
+    public static long[] cellStarts(MixedLayout layout, int narrowBits, int wideBits) {
         BlockLayout blocks = layout.blocks();
         if (!CodeLayout.groupable(blocks))
             throw new IllegalArgumentException(CodeLayout.MIXED_ROW_GROUPS_16.id() + " needs blocks of whole "

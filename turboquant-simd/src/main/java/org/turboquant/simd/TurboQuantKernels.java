@@ -69,6 +69,9 @@ public interface TurboQuantKernels {
      */
     default void prepare(QuantizedMatrix m) {}
 
+    /** As {@link #prepare(QuantizedMatrix)} for a mixed-width matrix: the one-time work and JIT warm-up of its kernel. */
+    default void prepare(MixedQuantizedMatrix m) {}
+
     /** y[r] = row r · x for r in [rowStart, rowEnd); y is indexed by row. */
     default void gemv(QuantizedMatrix m, float[] x, float[] y, int rowStart, int rowEnd) {
         gemvRotated(m, rotateInput(m, x, 0), y, rowStart, rowEnd);

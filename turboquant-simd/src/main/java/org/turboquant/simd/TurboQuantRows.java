@@ -46,6 +46,7 @@ public final class TurboQuantRows {
         public void gemv(float[] input, float[] out, int s, int e) { k.gemvRotated(m, input, out, s, e); }
         public void gemm(float[][] inputs, float[] out, int s, int e) { k.gemmRotated(m, inputs, out, s, e); }
         public void row(int r, float[] out, int off) { k.dequantizeRow(m, r, out, off); }
+        public void prepare() { k.prepare(m); }
         public String describe() {
             return "turboquant mixed " + m.narrow().bits() + "/" + m.wide().bits() + "-bit g=" + m.blockSize()
                     + " (" + k.name() + ")";

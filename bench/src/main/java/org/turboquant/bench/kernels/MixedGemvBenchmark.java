@@ -1,6 +1,14 @@
 package org.turboquant.bench.kernels;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,6 +33,7 @@ import org.turboquant.core.MixedLayout;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.core.Rotation;
+import org.turboquant.core.RowGroupCodes;
 import org.turboquant.core.RotationKind;
 import org.turboquant.simd.ParallelMatmul;
 
@@ -35,6 +44,12 @@ import org.turboquant.simd.ParallelMatmul;
  * on which units are wide, only on how many). {@code mixedRate} is the row-major mixed layout (widths per row × unit,
  * row-at-a-time kernels); {@code mixedGrouped} the grouped one (widths per 16-row group × block, {@code
  * mixed_row_groups_16}: the 16-row table kernels), with the same number of wide units rounded down to whole cells.
+ *
+ * <p>{@code codes=mapped} puts the uniform matrix's and the grouped mixed matrix's codes in a file and multiplies them
+ * from its read-only mapping, in the order a version-3 pack stores them ({@code row_groups_16} and {@code
+ * mixed_row_groups_16}, docs/FORMAT.md §19), as {@code TqPack.open} does: no copy at first use. {@code heap} keeps
+ * them in heap arrays (the uniform matrix in row order, regrouped once at its first product); the row-order mixed
+ * matrix is always on the heap.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -54,11 +69,15 @@ public class MixedGemvBenchmark {
         /** Bits per block scale the rate pays: 16 (f16) or 8 (log8, more wide units at the same rate). */
         @Param({"16"})
         public int scaleBits;
+        @Param({"heap", "mapped"})
+        public String codes;
 
         float[] x, y;
         ParallelMatmul pool;
         QuantizedMatrix uniform;
         MixedQuantizedMatrix mixed, grouped;
+        private final Arena arena = Arena.ofShared();
+        private final java.util.List<Path> files = new java.util.ArrayList<>();
 
         @Setup(Level.Trial)
         public void setup() {
@@ -68,6 +87,10 @@ public class MixedGemvBenchmark {
             y = new float[rows];
             pool = new ParallelMatmul(threads);
             uniform = BenchData.randomQuantized(rows, cols, base, "hadamard", "128", 3);
+            if (codes.equals("mapped")) // random bytes are valid codes in either order: store them as grouped
+                uniform = new QuantizedMatrix(rows, uniform.layout(), base, uniform.rotation(), uniform.centroids(),
+                        mapped(uniform.codes().toArray(ValueLayout.JAVA_BYTE)),
+                        RowGroupCodes.groupScales(uniform.scales(), rows, uniform.blocksPerRow()), CodeLayout.ROW_GROUPS_16);
             BlockLayout blocks = BlockLayout.of(cols, 128, RotationKind.HADAMARD);
             long units = (long) rows * MixedLayout.unitsPerRow(blocks);
             long uniformBits = BitAllocation.mixedBits(rows, blocks, base, base + 1, 0, scaleBits);
@@ -93,14 +116,31 @@ public class MixedGemvBenchmark {
             random.nextBytes(cellCodes);
             grouped = new MixedQuantizedMatrix(cells, Rotation.of(RotationKind.HADAMARD, 128, 3), base,
                     Codebook.of(128, base).centroids(), base + 1, Codebook.of(128, base + 1).centroids(),
-                    MemorySegment.ofArray(cellCodes), new float[groups * CodeLayout.GROUP_ROWS * blocks.blocksPerRow()],
+                    codes.equals("mapped") ? mapped(cellCodes) : MemorySegment.ofArray(cellCodes),
+                    new float[groups * CodeLayout.GROUP_ROWS * blocks.blocksPerRow()],
                     CodeLayout.MIXED_ROW_GROUPS_16);
             java.util.Arrays.fill(grouped.scales(), 0.01f);
         }
 
+        /** bytes written to a temporary file and mapped read-only, as a pack's weights file is. */
+        private MemorySegment mapped(byte[] bytes) {
+            try {
+                Path f = Files.createTempFile("mixed-gemv", ".codes");
+                files.add(f);
+                Files.write(f, bytes);
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    return ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes.length, arena);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         @TearDown(Level.Trial)
-        public void close() {
+        public void close() throws IOException {
             pool.close();
+            arena.close();
+            for (Path f : files) Files.deleteIfExists(f);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.turboquant.core.BitAllocation;
 import org.turboquant.core.BitPacking;
 import org.turboquant.core.BlockLayout;
+import org.turboquant.core.CodeLayout;
 import org.turboquant.core.MixedLayout;
 
 /**
@@ -19,13 +20,39 @@ import org.turboquant.core.MixedLayout;
  * (what {@code tq pack} does: it measured better end to end, docs/RESULTS.md). Which units of a tensor are wide is
  * decided by energy when it is encoded. Costs count every stored bit: codes with padding, scales, the width map and
  * the codebooks, so the group's realised bits per weight is the largest that does not exceed the rate (to within one
- * unit).
+ * allocation step).
+ *
+ * <p>A tensor that will be stored in {@code mixed_row_groups_16} (docs/FORMAT.md §19: {@link Tensor#groupable}, and a
+ * wide width the 16-row table kernels multiply) takes its wide units 16 rows at a time: one width per cell (16-row
+ * group × block), so its wide-unit count is always a multiple of 16 and the ranking compares its cells, by their
+ * energy per unit, with other tensors' single units.
  */
 public final class BitBudget {
     private BitBudget() {}
 
-    /** One TurboQuant tensor: its shape as a matrix, whether it is a look-up table, and its requested rate. */
-    public record Tensor(String name, int rows, BlockLayout blocks, boolean lookup, double rate) {
+    /** The widest width a grouped cell may have: the 16-row table kernels stop at 5 bits ({@code TableDot5}). */
+    public static final int GROUPED_MAX_WIDE_BITS = 5;
+
+    /**
+     * One TurboQuant tensor: its shape as a matrix, whether it is a look-up table, its requested rate, and whether
+     * it may be stored grouped (rows a multiple of 16, blocks of whole 128-index chunks, and the writer grouping).
+     */
+    public record Tensor(String name, int rows, BlockLayout blocks, boolean lookup, double rate, boolean groupable) {
+        public Tensor {
+            if (groupable && (rows % CodeLayout.GROUP_ROWS != 0 || !CodeLayout.groupable(blocks)))
+                throw new IllegalArgumentException(name + ": only whole 16-row groups of whole-chunk blocks are groupable");
+        }
+
+        /** A tensor allocated per (row × unit), whatever its shape. */
+        public Tensor(String name, int rows, BlockLayout blocks, boolean lookup, double rate) {
+            this(name, rows, blocks, lookup, rate, false);
+        }
+
+        /** Rows one width decision covers at this wide width: 16 (a cell) when the tensor is then stored grouped. */
+        public int allocationRows(int wideBits) {
+            return groupable && wideBits <= GROUPED_MAX_WIDE_BITS ? CodeLayout.GROUP_ROWS : 1;
+        }
+
         public long weights() {
             return (long) rows * blocks.cols();
         }
@@ -86,27 +113,36 @@ public final class BitBudget {
         if (mixed.size() < 2) return widths;
         Widths first = widths.get(mixed.getFirst().name());
         int unitIndices = MixedLayout.unitIndices(mixed.getFirst().blocks());
-        long total = 0, units = 0;
+        long total = 0, items = 0;
         for (Tensor t : mixed) {
             Widths w = widths.get(t.name());
             if (w.narrowBits() != first.narrowBits() || w.wideBits() != first.wideBits()
                     || MixedLayout.unitIndices(t.blocks()) != unitIndices) return widths;
             total += w.wideUnits();
-            units += t.units();
+            items += t.units() / t.allocationRows(first.wideBits());
         }
-        double[] share = new double[Math.toIntExact(units)];
+        // One item per width decision: a unit, or a cell of a grouped tensor, valued by its share of its tensor's
+        // energy per unit it covers (so a cell competes with single units at the same price per unit).
+        double[] share = new double[Math.toIntExact(items)];
         int[] owner = new int[share.length];
+        int[] step = new int[mixed.size()];
         int at = 0;
         for (int i = 0; i < mixed.size(); i++) {
-            double[] e = unitEnergies.apply(mixed.get(i).name());
-            if (e.length != mixed.get(i).units())
-                throw new IllegalArgumentException(mixed.get(i).name() + ": " + e.length + " unit energies, expected "
-                        + mixed.get(i).units());
+            Tensor t = mixed.get(i);
+            double[] e = unitEnergies.apply(t.name());
+            if (e.length != t.units())
+                throw new IllegalArgumentException(t.name() + ": " + e.length + " unit energies, expected " + t.units());
             double sum = 0;
             for (double v : e) sum += v;
-            for (int j = 0; j < e.length; j++, at++) {
-                share[at] = sum == 0 ? 0 : e[j] / sum;
-                owner[at] = i;
+            step[i] = t.allocationRows(first.wideBits());
+            int perRow = MixedLayout.unitsPerRow(t.blocks());
+            for (int r0 = 0; r0 < t.rows(); r0 += step[i]) {
+                for (int u = 0; u < perRow; u++, at++) {
+                    double cell = 0;
+                    for (int r = r0; r < r0 + step[i]; r++) cell += e[r * perRow + u];
+                    share[at] = sum == 0 ? 0 : cell / sum / step[i];
+                    owner[at] = i;
+                }
             }
         }
         int[] ranked = BitAllocation.rankDescending(share);
@@ -115,26 +151,38 @@ public final class BitBudget {
         long weights = 0;
         for (Tensor t : group) weights += t.weights();
         long budget = (long) Math.floor(rate * weights);
-        // The most units, taken in rank order, whose cost fits: as many as the same-share allocation had, and more
-        // where a tensor left uniform frees its width map and second codebook.
-        long best = total, lo = total, hi = units;
+        // The most items, taken in rank order, whose cost fits: searched from as many units as the same-share
+        // allocation had (more where a tensor left uniform frees its width map and second codebook), else below it.
+        long start = 0;
+        for (long units = 0; start < ranked.length && units + step[owner[ranked[(int) start]]] <= total; start++)
+            units += step[owner[ranked[(int) start]]];
+        long best = largestFitting(group, mixed, first, owner, step, ranked, start, ranked.length, widths, scaleBits, budget);
+        if (best < 0) best = largestFitting(group, mixed, first, owner, step, ranked, 0, start - 1, widths, scaleBits, budget);
+        return best < 0 ? widths : widthsFor(mixed, first, owner, step, ranked, best, widths);
+    }
+
+    /** The largest item count in [lo, hi] (binary search) whose widths cost at most {@code budget}, or -1. */
+    private static long largestFitting(List<Tensor> group, List<Tensor> mixed, Widths first, int[] owner, int[] step,
+                                       int[] ranked, long lo, long hi, Map<String, Widths> widths, int scaleBits,
+                                       long budget) {
+        long best = -1;
         while (lo <= hi) {
             long mid = (lo + hi) >>> 1;
-            if (cost(group, widthsFor(mixed, first, owner, ranked, mid, widths), scaleBits) <= budget) {
+            if (cost(group, widthsFor(mixed, first, owner, step, ranked, mid, widths), scaleBits) <= budget) {
                 best = mid;
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
             }
         }
-        return widthsFor(mixed, first, owner, ranked, best, widths);
+        return best;
     }
 
-    /** Widths when the first {@code take} units of {@code ranked} are wide. */
-    private static Map<String, Widths> widthsFor(List<Tensor> mixed, Widths first, int[] owner, int[] ranked, long take,
-                                                 Map<String, Widths> widths) {
+    /** Widths when the first {@code take} items of {@code ranked} are wide (item j of tensor i: step[i] units). */
+    private static Map<String, Widths> widthsFor(List<Tensor> mixed, Widths first, int[] owner, int[] step,
+                                                 int[] ranked, long take, Map<String, Widths> widths) {
         long[] count = new long[mixed.size()];
-        for (int j = 0; j < take; j++) count[owner[ranked[j]]]++;
+        for (int j = 0; j < take; j++) count[owner[ranked[j]]] += step[owner[ranked[j]]];
         Map<String, Widths> out = new LinkedHashMap<>(widths);
         for (int i = 0; i < mixed.size(); i++) {
             Tensor t = mixed.get(i);
@@ -198,14 +246,14 @@ public final class BitBudget {
         if (available <= 0) return spare;
         double fraction = (double) available / unitsCost;
         long[] wide = new long[cls.size()];
-        for (int i = 0; i < cls.size(); i++) {
+        for (int i = 0; i < cls.size(); i++) { // in whole allocation steps: 16 units (a cell) for a grouped tensor
             Tensor t = cls.get(i);
-            wide[i] = Math.min(t.units(), (long) Math.floor(fraction * t.units()));
+            wide[i] = Math.min(t.units(), wholeSteps((long) Math.floor(fraction * t.units()), t.allocationRows(base + 1)));
             available -= wide[i] * unitDelta(t, base);
         }
         for (int i = 0; i < cls.size(); i++) { // what rounding down left over, to whichever tensor can take it
             Tensor t = cls.get(i);
-            long more = Math.min(t.units() - wide[i], available / unitDelta(t, base));
+            long more = Math.min(t.units() - wide[i], wholeSteps(available / unitDelta(t, base), t.allocationRows(base + 1)));
             wide[i] += more;
             available -= more * unitDelta(t, base);
         }
@@ -218,6 +266,11 @@ public final class BitBudget {
             used += cost(t, w, scaleBits) - cost(t, Widths.uniform(base), scaleBits);
         }
         return spare - used;
+    }
+
+    /** n rounded down to a multiple of step. */
+    private static long wholeSteps(long n, int step) {
+        return n / step * step;
     }
 
     private static long mixedCost(Tensor t, int base, long wide, int scaleBits) {

@@ -1,12 +1,15 @@
 package org.turboquant.loader.pack;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.turboquant.core.BitAllocation;
 import org.turboquant.core.BitPacking;
 import org.turboquant.core.BlockLayout;
+import org.turboquant.core.CodeLayout;
 import org.turboquant.core.Codebook;
+import org.turboquant.core.MixedGroupCodes;
 import org.turboquant.core.MixedLayout;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.MixedRowQuantizer;
@@ -15,9 +18,15 @@ import org.turboquant.loader.safetensors.DType;
 import org.turboquant.loader.safetensors.TensorSpec;
 
 /**
- * Parts of a mixed-width TurboQuant matrix (docs/FORMAT.md, "Mixed widths"): codes (U8, each row's narrow units
- * then its wide units), the width map (U8 bitmap), block scales, and both codebooks. {@link #prepare} reads the
- * whole matrix once to rank allocation units by energy; rows are then encoded in parallel like a uniform tensor.
+ * Parts of a mixed-width TurboQuant matrix (docs/FORMAT.md, "Mixed widths"): codes (U8), the width map (U8 bitmap),
+ * block scales, and both codebooks. {@link #prepare} reads the whole matrix once to rank allocation units by energy;
+ * rows are then encoded in parallel like a uniform tensor.
+ *
+ * <p>Codes are stored in one of two orders (docs/FORMAT.md §18–19): {@link CodeLayout#MIXED_ROW_GROUPS_16} when the
+ * tensor is {@link #groupable} and its wide width has a 16-row table kernel — widths then chosen per cell (16-row
+ * group × block, {@link BitAllocation#widestCellsFirst}), rows scattered into an off-heap buffer of the whole codes
+ * part written out with the secondary parts (as {@link TurboQuantEncoder} does for uniform groups); otherwise row
+ * order (each row's narrow units then its wide units, widths per row × unit), streamed as rows are encoded.
  */
 final class MixedTurboQuantEncoder implements TensorEncoder {
     private final String name;
@@ -27,9 +36,12 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
     private final long wideUnits;
     private final BlockLayout blocks;
     private final long narrowUnitBytes, wideUnitBytes;
+    private final CodeLayout codeLayout;
     private double[] energies; // given, or measured by prepare
     private MixedLayout layout; // set by prepare
     private float[] scales;
+    private long[] cellStart; // grouped only, set by prepare: where each cell's bytes start
+    private MemorySegment grouped; // grouped only: the whole codes part, filled by encodeRows
 
     /** {@code energies}: the unit energies if already measured (see {@link RowReader#unitEnergies}), else null. */
     MixedTurboQuantEncoder(String name, int rows, int cols, QuantConfig config, int wideBits, long wideUnits,
@@ -44,6 +56,28 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
         this.narrowUnitBytes = BitPacking.packedBytes(unitIndices, config.bits());
         this.wideUnitBytes = BitPacking.packedBytes(unitIndices, wideBits);
         this.energies = energies;
+        this.codeLayout = groupable(rows, blocks) && wideBits <= BitBudget.GROUPED_MAX_WIDE_BITS
+                ? CodeLayout.MIXED_ROW_GROUPS_16 : CodeLayout.ROWS;
+        if (grouped() && wideUnits % CodeLayout.GROUP_ROWS != 0)
+            throw new IllegalStateException(name + ": " + wideUnits + " wide units are not whole 16-row cells");
+    }
+
+    /**
+     * Whether a mixed tensor of this shape is stored grouped when its wide width allows ({@link BitBudget.Tensor}
+     * then allocates it per cell): whole 16-row groups (no padding rows are stored, so the bits are those of row
+     * order) of whole-chunk blocks, unless {@code -Dturboquant.pack.rowOrder=true} asks for packs older readers take.
+     */
+    static boolean groupable(int rows, BlockLayout blocks) {
+        return !Boolean.getBoolean(TurboQuantEncoder.ROW_ORDER) && rows % CodeLayout.GROUP_ROWS == 0
+                && CodeLayout.groupable(blocks);
+    }
+
+    CodeLayout codeLayout() {
+        return codeLayout;
+    }
+
+    private boolean grouped() {
+        return codeLayout == CodeLayout.MIXED_ROW_GROUPS_16;
     }
 
     private long units() {
@@ -72,37 +106,20 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
         if (config.normPrecision() == org.turboquant.core.NormPrecision.LOG8)
             config = config.withScaleUnit(org.turboquant.core.NormPrecision.log8Unit(reader.maxAbs(), blocks.blockSize()));
         if (energies == null) energies = reader.unitEnergies(blocks);
-        double[] ranked = Boolean.getBoolean(GROUP_WIDTHS) ? groupEnergies(energies) : energies;
-        layout = MixedLayout.of(rows, blocks, BitAllocation.widestFirst(ranked, wideUnits));
+        layout = MixedLayout.of(rows, blocks, grouped()
+                ? BitAllocation.widestCellsFirst(energies, rows, MixedLayout.unitsPerRow(blocks), wideUnits / CodeLayout.GROUP_ROWS)
+                : BitAllocation.widestFirst(energies, wideUnits));
         energies = null; // the width map is all the encoder needs from here
         scales = new float[Math.multiplyExact(rows, blocks.blocksPerRow())];
-    }
-
-    /**
-     * EXPERIMENT, off by default ({@code -Dturboquant.pack.groupWidths=true}): widths chosen per (16-row group × unit)
-     * instead of per (row × unit), the granularity a 16-row table kernel for mixed rows would need. Every unit is
-     * ranked by the summed energy of its group's 16 rows, so the wide units come in whole group-cells (all but at most
-     * one per tensor). The stored format is unchanged; this only measures what the coarser allocation costs in
-     * quality (docs/FORMAT.md §18).
-     */
-    static final String GROUP_WIDTHS = "turboquant.pack.groupWidths";
-
-    private double[] groupEnergies(double[] unitEnergies) {
-        int perRow = MixedLayout.unitsPerRow(blocks), group = org.turboquant.core.CodeLayout.GROUP_ROWS;
-        double[] out = new double[unitEnergies.length];
-        for (int g0 = 0; g0 < rows; g0 += group) {
-            int end = Math.min(rows, g0 + group);
-            for (int u = 0; u < perRow; u++) {
-                double sum = 0;
-                for (int r = g0; r < end; r++) sum += unitEnergies[r * perRow + u];
-                for (int r = g0; r < end; r++) out[r * perRow + u] = sum;
-            }
+        if (grouped()) {
+            cellStart = MixedQuantizedMatrix.cellStarts(layout, config.bits(), wideBits);
+            grouped = Arena.ofAuto().allocate(cellStart[cellStart.length - 1], 64);
         }
-        return out;
     }
 
     @Override
     public long primaryBytes(int firstRow, int n) {
+        if (grouped()) return 0; // grouped codes go out with the secondary parts
         return rowStart(firstRow + n) - rowStart(firstRow);
     }
 
@@ -114,6 +131,18 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
     public void encodeRows(float[] src, int firstRow, int n, MemorySegment primary) {
         MixedRowQuantizer q = new MixedRowQuantizer(blocks.cols(), config, wideBits);
         int cols = blocks.cols(), nb = blocks.blocksPerRow();
+        if (grouped()) {
+            MemorySegment row = MemorySegment.ofArray(new byte[Math.toIntExact(layout.unitsPerRow() * wideUnitBytes)]);
+            int groups = rows / CodeLayout.GROUP_ROWS;
+            for (int i = 0; i < n; i++) {
+                int r = firstRow + i;
+                q.quantizeRow(src, i * cols, layout, r, row, 0, scales, r * nb);
+                // rows are disjoint lanes of the cells: no lock
+                MixedGroupCodes.scatterRow(layout, narrowUnitBytes, wideUnitBytes, row, 0, r,
+                        (k, g) -> cellStart[(int) k * groups + (int) g], grouped);
+            }
+            return;
+        }
         long base = rowStart(firstRow);
         for (int i = 0; i < n; i++) {
             int row = firstRow + i;
@@ -123,6 +152,10 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
 
     @Override
     public void writeSecondaryParts(PartSink out) throws IOException {
+        if (grouped()) {
+            out.write(grouped);
+            grouped = null;
+        }
         out.write(MemorySegment.ofArray(layout.bitmap()));
         out.write(PartBytes.scales(scales, config.normPrecision()));
         out.write(PartBytes.floats(config.storedCentroids(Codebook.of(blocks.blockSize(), config.bits())), DType.F32));

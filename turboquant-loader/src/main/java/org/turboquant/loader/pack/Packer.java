@@ -170,8 +170,9 @@ public final class Packer {
             Map<String, TensorPlan> byName = new java.util.HashMap<>();
             for (TensorPlan p : plans) {
                 if (p.quantized() && p.widths() == null) {
-                    budget.add(new BitBudget.Tensor(p.source().name(), p.rows(),
-                            BlockLayout.of(p.cols(), options.blockSize(), options.rotation()), p.lookup(), p.rate()));
+                    BlockLayout blocks = BlockLayout.of(p.cols(), options.blockSize(), options.rotation());
+                    budget.add(new BitBudget.Tensor(p.source().name(), p.rows(), blocks, p.lookup(), p.rate(),
+                            MixedTurboQuantEncoder.groupable(p.rows(), blocks)));
                     byName.put(p.source().name(), p);
                 }
             }
@@ -256,7 +257,13 @@ public final class Packer {
         }
 
         private static boolean grouped(TensorEncoder e) {
-            return e instanceof TurboQuantEncoder t && t.codeLayout() != org.turboquant.core.CodeLayout.ROWS;
+            return codeLayout(e) != null && codeLayout(e) != org.turboquant.core.CodeLayout.ROWS;
+        }
+
+        /** A TurboQuant encoder's code order; null for other methods. */
+        private static org.turboquant.core.CodeLayout codeLayout(TensorEncoder e) {
+            return e instanceof TurboQuantEncoder u ? u.codeLayout()
+                    : e instanceof MixedTurboQuantEncoder m ? m.codeLayout() : null;
         }
 
         private void writeQuantized(TensorPlan plan, TensorEncoder encoder, DigestingSink sink, ExecutorService pool)
@@ -329,9 +336,20 @@ public final class Packer {
                     tq ? cfg.normPrecision().id() : (plan.method() == Method.RTN ? "f32" : "f16"),
                     tq ? cfg.normCorrection() : null, plan.transposed(), plan.rows(), plan.cols(), parts, null,
                     bpw, null, mixed ? plan.widths().wideBits() : null, mixed ? plan.widths().wideUnits() : null,
-                    // version 3 names every uniform TurboQuant tensor's code order; older versions have row order only
-                    encoder instanceof TurboQuantEncoder u && version() == Manifest.VERSION_CODE_LAYOUT
-                            ? u.codeLayout().id() : null);
+                    codeLayoutField(encoder));
+        }
+
+        /**
+         * The manifest's code_layout: version 3 names every uniform TurboQuant tensor's code order, and a mixed-width
+         * tensor's when it is grouped (a mixed tensor in row order carries none, as in version 2, so readers that
+         * know only row-order mixed tensors still take it); older versions have row order only.
+         */
+        private String codeLayoutField(TensorEncoder encoder) {
+            if (version() != Manifest.VERSION_CODE_LAYOUT) return null;
+            if (encoder instanceof TurboQuantEncoder u) return u.codeLayout().id();
+            if (encoder instanceof MixedTurboQuantEncoder m && m.codeLayout() != org.turboquant.core.CodeLayout.ROWS)
+                return m.codeLayout().id();
+            return null;
         }
 
         private Map<String, Object> optionsMap() {

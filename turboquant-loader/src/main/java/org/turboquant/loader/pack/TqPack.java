@@ -217,8 +217,8 @@ public final class TqPack implements AutoCloseable {
             if (m.version() < Manifest.VERSION_CODE_LAYOUT)
                 throw new BadInputException(file, e.name(), "code_layout needs format version "
                         + Manifest.VERSION_CODE_LAYOUT + ", the pack says " + m.version());
-            if (e.mixed() || !Method.TURBOQUANT.id().equals(e.method()))
-                throw new BadInputException(file, e.name(), "code_layout is only defined for uniform turboquant tensors");
+            if (!Method.TURBOQUANT.id().equals(e.method()))
+                throw new BadInputException(file, e.name(), "code_layout is only defined for turboquant tensors");
         }
         if (m.source() == null || m.source().sha256() == null)
             throw new BadInputException(file, null, "no source description");

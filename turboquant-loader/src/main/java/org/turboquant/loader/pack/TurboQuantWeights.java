@@ -46,6 +46,8 @@ final class TurboQuantWeights extends StoredMatrix {
         } catch (IllegalArgumentException e) {
             throw r.bad(e.getMessage());
         }
+        if (l == CodeLayout.MIXED_ROW_GROUPS_16)
+            throw r.bad("code_layout " + l.id() + " is for mixed-width tensors (wide_bits), this one has one width");
         if (l == CodeLayout.ROW_GROUPS_16 && !CodeLayout.groupable(layout))
             throw r.bad("code_layout " + l.id() + " needs a block size that is a multiple of " + BitPacking.CHUNK
                     + ", got " + layout.blockSize());

@@ -22,9 +22,11 @@ class FractionalPackTest {
         // concentrated (two zero rows), leaving the MLP uniform
         Packer.Summary s = Packer.pack(src, tmp.resolve("p"), PackTest.options().withBits(4.5), false,
                 ProgressListener.NONE);
-        assertThat(s.quantizedBitsPerWeight()).isLessThanOrEqualTo(4.5).isGreaterThan(4.49);
+        // met from below to within one allocation step: the grouped MLP widens a cell (16 rows × 128) at a time,
+        // 2048 bits = 0.025 bits per weight of this small checkpoint
+        assertThat(s.quantizedBitsPerWeight()).isLessThanOrEqualTo(4.5).isGreaterThan(4.5 - 0.025);
         try (TqPack pack = TqPack.open(tmp.resolve("p"), true); TensorSource source = TensorSource.open(src)) {
-            assertThat(pack.manifest().version()).isEqualTo(Manifest.VERSION_MIXED);
+            assertThat(pack.manifest().version()).isEqualTo(Manifest.VERSION_CODE_LAYOUT); // the MLP's cells are grouped
             TqTensor embedding = pack.tensor("embed_tokens.weight");
             assertThat(embedding.mixedWidths()).as("a look-up table keeps the base width").isFalse();
             assertThat(embedding.bits()).isEqualTo(4);

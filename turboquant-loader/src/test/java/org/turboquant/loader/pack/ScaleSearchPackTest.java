@@ -62,6 +62,9 @@ class ScaleSearchPackTest {
         QuantConfig config = options.quantConfig(t.name(), t.bits());
         assertThat(config.scaleSearch()).isTrue();
         Manifest.TensorEntry e = t.manifestEntry();
+        if (e.mixed() && "mixed_row_groups_16".equals(e.codeLayout())) // widths per cell of 16 rows
+            return ScalarKernels.dequantize(MixedMatrixQuantizer.quantizeGrouped(w, t.rows(), t.cols(), config,
+                    e.wideBits(), e.wideUnits() / 16));
         if (e.mixed())
             return ScalarKernels.dequantize(MixedMatrixQuantizer.quantize(w, t.rows(), t.cols(), config, e.wideBits(), e.wideUnits()));
         return ScalarKernels.dequantize(MatrixQuantizer.quantize(w, t.rows(), t.cols(), config));

@@ -5,6 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.turboquant.core.BlockLayout;
 import org.turboquant.core.Codebook;
 import org.turboquant.core.CodeLayout;
+import org.turboquant.core.MixedLayout;
+import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.core.RowGroupCodes;
 
@@ -29,6 +31,41 @@ final class KernelWarmUp {
             run(kernels, m);
             return true;
         });
+    }
+
+    /**
+     * As for a uniform matrix, for a mixed-width one: a small matrix of the same widths, block size and code layout
+     * whose cells (or units) alternate narrow and wide, so that both widths' kernels compile (measured on the 4.25
+     * pack of the 0.75 B checkpoint before this: the first pass after prepare() took 5× a later one).
+     */
+    static void warm(PanamaKernels kernels, MixedQuantizedMatrix m) {
+        String key = "mixed/" + m.narrow().bits() + "/" + m.wide().bits() + "/" + m.blockSize() + "/" + m.codeLayout();
+        DONE.computeIfAbsent(key, k -> {
+            run(kernels, m);
+            return true;
+        });
+    }
+
+    private static void run(PanamaKernels kernels, MixedQuantizedMatrix like) {
+        int g = like.blockSize(), cols = g * Math.max(1, Math.min(8, 1024 / g));
+        BlockLayout blocks = new BlockLayout(cols, g, cols / g);
+        int perRow = MixedLayout.unitsPerRow(blocks);
+        byte[] bitmap = new byte[MixedLayout.bitmapBytes((long) ROWS * perRow)];
+        for (int r = 0; r < ROWS; r++)
+            for (int u = 0; u < perRow; u++)
+                if ((r / CodeLayout.GROUP_ROWS + u) % 2 == 1) bitmap[(r * perRow + u) >>> 3] |= (byte) (1 << ((r * perRow + u) & 7));
+        MixedLayout layout = MixedLayout.of(ROWS, blocks, bitmap);
+        int narrow = like.narrow().bits(), wide = like.wide().bits();
+        boolean grouped = like.grouped() && CodeLayout.groupable(blocks);
+        long bytes = grouped ? MixedQuantizedMatrix.groupedCodeBytes(layout, narrow, wide)
+                : MixedQuantizedMatrix.codeBytes(layout, org.turboquant.core.BitPacking.packedBytes(layout.unitIndices(), narrow),
+                        org.turboquant.core.BitPacking.packedBytes(layout.unitIndices(), wide), ROWS);
+        MixedQuantizedMatrix m = new MixedQuantizedMatrix(layout, like.rotation(), narrow, Codebook.of(g, narrow).centroids(),
+                wide, Codebook.of(g, wide).centroids(), MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]),
+                new float[ROWS * blocks.blocksPerRow()], grouped ? CodeLayout.MIXED_ROW_GROUPS_16 : CodeLayout.ROWS);
+        float[] rotated = new float[cols], y = new float[ROWS];
+        long products = Math.clamp(WORK / ((long) ROWS * cols), 100, 3000);
+        for (long i = 0; i < products; i++) kernels.gemvRotated(m, rotated, y, 0, ROWS);
     }
 
     private static void run(PanamaKernels kernels, QuantizedMatrix like) {

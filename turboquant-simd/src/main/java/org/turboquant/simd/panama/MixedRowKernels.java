@@ -1,5 +1,6 @@
 package org.turboquant.simd.panama;
 
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import org.turboquant.core.MixedLayout;
@@ -47,6 +48,7 @@ final class MixedRowKernels {
         }
     }
 
+    /** Row r decoded; a grouped matrix's row is gathered from its cells (no row-order copy of the matrix). */
     static void dequantizeRow(MixedQuantizedMatrix m, int row, float[] dst, int dstOff, VectorRotations rotations) {
         Scratch s = new Scratch(m);
         s.locate(row);
@@ -65,7 +67,9 @@ final class MixedRowKernels {
     }
 
     /**
-     * Per-thread state for one matrix: tables, scratch, and where row r's two runs are. The blocks of a run are
+     * Per-thread state for one matrix: tables, scratch, and where row r's two runs are. A grouped matrix (decoding
+     * only: its products run {@link MixedTableDot}, or these kernels on a row-order copy) has its row's runs gathered
+     * into {@link #rowBytes} by {@link #locate}. The blocks of a run are
      * {@code order[from .. from + count)} (core's stored block order); the j-th block of a run has its centroids at
      * {@code valueBase + position[j]}, since a run's units follow each other, each padded to whole chunks.
      */
@@ -87,6 +91,9 @@ final class MixedRowKernels {
         /** Per run of the located row: first stored block, blocks, indices, where its centroids and codes start. */
         final int[] from = new int[2], count = new int[2], indices = new int[2], valueBase = new int[2];
         final long[] codesAt = new long[2];
+        /** Where the runs are read: the matrix's codes, or for a grouped matrix the located row's gathered runs. */
+        final MemorySegment codes;
+        final byte[] rowBytes;
         int scaleBase;
 
         Scratch(MixedQuantizedMatrix m) {
@@ -115,6 +122,8 @@ final class MixedRowKernels {
             int perUnit = layout.blocksPerUnit();
             position = new int[m.blocksPerRow()];
             for (int j = 0; j < position.length; j++) position[j] = j / perUnit * unitIndices + j % perUnit * g;
+            rowBytes = m.grouped() ? new byte[Math.toIntExact(layout.unitsPerRow() * m.wide().unitBytes())] : null;
+            codes = m.grouped() ? MemorySegment.ofArray(rowBytes) : m.codes();
         }
 
         /** The rotated input in each run's lane order (a packed run) or as it is; 4 and 5 bits share one order. */
@@ -125,15 +134,20 @@ final class MixedRowKernels {
             return new float[][] {narrow, wide};
         }
 
-        /** Where row r's runs are; decodes nothing. */
+        /** Where row r's runs are; decodes nothing (a grouped matrix's runs are gathered into rowBytes here). */
         void locate(int row) {
             scaleBase = row * m.blocksPerRow();
+            int narrowBytes = 0;
+            if (m.grouped()) {
+                narrowBytes = m.rowRun(row, false, rowBytes, 0);
+                m.rowRun(row, true, rowBytes, narrowBytes);
+            }
             int base = 0;
             for (int w = 0; w < 2; w++) {
                 boolean isWide = w == 1;
                 from[w] = m.blocksFrom(row, isWide);
                 count[w] = m.blockCount(row, isWide);
-                codesAt[w] = m.rowOffset(row, isWide);
+                codesAt[w] = m.grouped() ? (isWide ? narrowBytes : 0) : m.rowOffset(row, isWide);
                 valueBase[w] = base;
                 indices[w] = m.layout().units(row, isWide) * unitIndices;
                 base += indices[w];
@@ -143,7 +157,7 @@ final class MixedRowKernels {
         /** Centroids of run w into {@link #values}, in index order. */
         void decode(int w) {
             if (indices[w] == 0) return;
-            GroupDecoder.decodeRun(m.codes(), codesAt[w], indices[w], bits[w], idx);
+            GroupDecoder.decodeRun(codes, codesAt[w], indices[w], bits[w], idx);
             tables[w].decode(idx, indices[w], values, valueBase[w]);
         }
 

@@ -181,7 +181,13 @@ public final class PanamaKernels implements TurboQuantKernels {
     @Override
     public void dequantizeRow(MixedQuantizedMatrix m, int row, float[] dst, int dstOff) {
         if (row < 0 || row >= m.rows()) throw new IndexOutOfBoundsException("row " + row + " of " + m.rows());
-        MixedRowKernels.dequantizeRow(rowOrder(m), row, dst, dstOff, rotations);
+        MixedRowKernels.dequantizeRow(m, row, dst, dstOff, rotations); // a grouped row is gathered, not copied
+    }
+
+    @Override
+    public void prepare(MixedQuantizedMatrix m) {
+        if (!MixedTableDot.supports(m)) rowOrder(m); // grouped codes the row kernels must read: their copy now
+        KernelWarmUp.warm(this, m);
     }
 
     @Override
