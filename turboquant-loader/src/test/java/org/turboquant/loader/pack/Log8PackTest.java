@@ -47,7 +47,9 @@ class Log8PackTest {
                 for (int i = 0; i < ref.length; i++) // numeric equality: an all-zero block may decode to -0 or 0
                     if (decoded[i] != ref[i]) assertThat(decoded[i]).as(name + " [" + i + "]").isEqualTo(ref[i]);
                 double el = PackTest.relativeError(w, decoded), ef = PackTest.relativeError(w, f.tensor(name).dequantize());
-                assertThat(el).as(name).isLessThan(1.05 * ef);
+                // uniform widths: the same codes but for the scale rounding. Fractional: the byte saved per block buys
+                // wide 16-row cells, which on these small tensors (a few cells each) moves the error either way
+                assertThat(el).as(name).isLessThan((bits == Math.rint(bits) ? 1.05 : 1.10) * ef);
                 matvecMatchesTheDecodedWeights(t, decoded);
                 smaller += t.rows() * ((t.cols() + 127) / 128);
                 weights += t.numel();
@@ -81,6 +83,9 @@ class Log8PackTest {
         QuantConfig config = options.quantConfig(t.name(), t.bits()).fittedTo(w, w.length, t.cols());
         assertThat(config.scaleUnit()).isNotEqualTo(1f);
         Manifest.TensorEntry e = t.manifestEntry();
+        if (e.mixed() && t.mixedMatrix().grouped()) // widths per 16-row cell, as the packer writes such tensors
+            return ScalarKernels.dequantize(MixedMatrixQuantizer.quantizeGrouped(w, t.rows(), t.cols(), config,
+                    e.wideBits(), e.wideUnits() / org.turboquant.core.CodeLayout.GROUP_ROWS));
         if (e.mixed())
             return ScalarKernels.dequantize(MixedMatrixQuantizer.quantize(w, t.rows(), t.cols(), config, e.wideBits(), e.wideUnits()));
         return ScalarKernels.dequantize(MatrixQuantizer.quantize(w, t.rows(), t.cols(), config));
