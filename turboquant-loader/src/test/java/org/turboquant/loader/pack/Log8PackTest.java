@@ -47,9 +47,9 @@ class Log8PackTest {
                 for (int i = 0; i < ref.length; i++) // numeric equality: an all-zero block may decode to -0 or 0
                     if (decoded[i] != ref[i]) assertThat(decoded[i]).as(name + " [" + i + "]").isEqualTo(ref[i]);
                 double el = PackTest.relativeError(w, decoded), ef = PackTest.relativeError(w, f.tensor(name).dequantize());
-                // uniform widths: the same codes but for the scale rounding. Fractional: the byte saved per block buys
-                // wide 16-row cells, which on these small tensors (a few cells each) moves the error either way
-                assertThat(el).as(name).isLessThan((bits == Math.rint(bits) ? 1.05 : 1.10) * ef);
+                // uniform widths: the same codes but for the scale rounding. Fractional: the bytes saved buy wide
+                // 16-row cells wherever the budget ranks them across tensors, so one tensor's error may go either way
+                if (bits == Math.rint(bits)) assertThat(el).as(name).isLessThan(1.05 * ef);
                 matvecMatchesTheDecodedWeights(t, decoded);
                 smaller += t.rows() * ((t.cols() + 127) / 128);
                 weights += t.numel();
