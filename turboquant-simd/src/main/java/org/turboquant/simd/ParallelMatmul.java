@@ -76,6 +76,23 @@ public final class ParallelMatmul implements AutoCloseable {
         this.ownPool = null;
     }
 
+    /** The same threads and pool, shared with {@code threadsOf}, with other kernels. */
+    private ParallelMatmul(ParallelMatmul threadsOf, TurboQuantKernels kernels) {
+        this.threads = threadsOf.threads;
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.pool = threadsOf.pool;
+        this.ownPool = threadsOf.ownPool;
+    }
+
+    /**
+     * Products on this instance's threads with {@code kernels} instead, e.g. {@code kernels().withMode(INT8)}: the
+     * pool is shared, not copied, so closing either instance stops a pool this one created (never the shared pool
+     * nor a caller's executor).
+     */
+    public ParallelMatmul withKernels(TurboQuantKernels kernels) {
+        return kernels == this.kernels ? this : new ParallelMatmul(this, kernels);
+    }
+
     /** The JVM-wide instance with one thread per available processor. */
     public static ParallelMatmul shared() {
         return DefaultHolder.INSTANCE;
