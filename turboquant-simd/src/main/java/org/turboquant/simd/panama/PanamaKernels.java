@@ -24,8 +24,11 @@ import org.turboquant.simd.TurboQuantKernels;
  * in a version-3 pack, else regrouped once, {@link RowGroups}),
  * the widths {@link PackedDot} covers to its row-at-a-time packed-byte kernels; everything else (other widths,
  * smaller blocks, 256/128-bit JVMs) to the generic path below. In the int8 mode ({@link KernelMode}) the 1/2/4-bit
- * products go to {@link Int8TableDot} instead. Each kernel documents its own arithmetic order; GEMM always equals
- * GEMV bit for bit.
+ * products go to {@link Int8TableDot} instead. Each kernel documents its own arithmetic order; GEMM equals GEMV bit
+ * for bit, with one exception: in the float and auto modes a 1/2/4-bit GEMM of {@link DecodeGemm#MIN_BATCH} or more
+ * inputs runs {@link DecodeGemm} (the codes decoded once for several inputs), whose results differ from GEMV's by
+ * float rounding (both within 1e-5 of the reference) and depend on neither the batch's other inputs nor the rows
+ * asked for.
  *
  * <p>Generic path's order: per row, per block, one vector accumulator takes centroid·(P x) lane chunks in ascending
  * order (masked at a ragged block end); it is folded into the row's vector sum times the block scale; the row sum is
@@ -174,6 +177,10 @@ public final class PanamaKernels implements TurboQuantKernels {
         checkRange(m, rowStart, rowEnd);
         int batch = rotated.length;
         if (batch < 1 || batch > MAX_BATCH) throw new IllegalArgumentException("batch must be in 1..64, got " + batch);
+        if (mode != KernelMode.INT8 && batch >= DecodeGemm.MIN_BATCH && DecodeGemm.supports(m)) {
+            DecodeGemm.gemm(m, rotated, y, rowStart, rowEnd); // decoded codes shared by the inputs: not GEMV's order
+            return;
+        }
         if (Int8TableDot.supports(mode, m)) { // same arithmetic as its gemv, so GEMM still equals GEMV bit for bit
             Int8TableDot.gemm(m, rotated, y, rowStart, rowEnd);
             return;
