@@ -12,11 +12,17 @@ import java.util.Locale;
  * {@code -Dturboquant.intKernels=false|true|auto} (also {@code float|int8}), read once.
  */
 public enum KernelMode {
-    /** Float tables everywhere: every product within 1e-5 of the scalar reference. */
+    /**
+     * Float arithmetic everywhere (the float tables, and for GEMMs of 4+ inputs the decoded-codes GEMM): every product
+     * within 1e-5 of the scalar reference.
+     */
     FLOAT,
-    /** The int8 kernels wherever they run (b = 1, 2, 4 with AVX-512 VBMI), the float tables elsewhere. */
+    /** The int8 kernels wherever they run (b = 1, 2, 4 with AVX-512 VBMI), GEMV and GEMM; float elsewhere. */
     INT8,
-    /** The int8 kernels at the widths where they measured faster than the float tables (4 bits), else float. */
+    /**
+     * The int8 kernels at the widths where they measured faster than the float tables (4 bits), else float; GEMMs of
+     * 4 or more inputs run the decoded-codes GEMM as in FLOAT (faster than both table kernels there).
+     */
     AUTO;
 
     /** The user's spelling: float, int8 or auto (case-insensitive); also false / true, the property's old values. */
