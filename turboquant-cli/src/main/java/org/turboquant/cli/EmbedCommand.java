@@ -89,6 +89,13 @@ public final class EmbedCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     int passes;
 
+    @Option(names = "--kernels", paramLabel = "float|int8|auto",
+            description = {"Which products multiply a pack's 1/2/4-bit TurboQuant tensors (--engine java): 'float' "
+                    + "the float look-up tables (the default; -Dturboquant.intKernels sets another), 'int8' the "
+                    + "integer-domain table kernels (AVX-512 VBMI; a slightly different product, docs/RESULTS.md), "
+                    + "'auto' int8 where it measured faster (4 bits)."})
+    String kernels;
+
     @Option(names = "--cache", paramLabel = "DIR", description = "Where a built-in model is extracted.")
     Path cache;
 
@@ -131,6 +138,11 @@ public final class EmbedCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         float[][] vectors = null;
         TqPack.Options options = TqPack.Options.defaults().verify(!noVerify).threads(threads != null ? threads : 0);
+        if (kernels != null) {
+            if (ort) throw new IllegalArgumentException("--kernels chooses the Java runtime's kernels; it does not apply to --engine ort");
+            if (packDir == null) throw new IllegalArgumentException("--kernels chooses how a pack's codes are multiplied; give a PACK");
+            options = options.kernels(KernelChoice.parse("--kernels", kernels));
+        }
         TqPack pack = packDir == null ? null : TqPack.open(packDir, options);
         try (SentenceEmbedder tok = tokenizerFor(checkpoint, onnx)) {
             SentenceEmbedder.Tokens tokens = tok.tokenize(lines);
@@ -153,7 +165,8 @@ public final class EmbedCommand implements Callable<Integer> {
             for (int p = 0; p < passes; p++)
                 System.err.printf(Locale.ROOT, "tq embed: %d texts, dimension %d, %s, %s, batch %d, %d threads, "
                                 + "pass %d: %.1f texts/s (%.2f s; loading %.2f s)%s%n",
-                        lines.size(), vectors[0].length, ort ? "ort" : "java",
+                        lines.size(), vectors[0].length, ort ? "ort" : pack == null ? "java" : "java, kernels "
+                                + options.kernels().id(),
                         pack == null ? (ort ? "the model's weights" : "FP32 weights") : "pack " + packDir, batch, nThreads, p + 1,
                         lines.size() / (timed.nanos()[p] / 1e9), timed.nanos()[p] / 1e9, timed.loadingNanos() / 1e9,
                         p == passes - 1 ? peak : "");

@@ -72,6 +72,12 @@ public final class FidelityCommand implements Callable<Integer> {
                     + "original model always runs in ONNX Runtime."})
     String engine;
 
+    @Option(names = "--kernels", paramLabel = "float|int8|auto",
+            description = {"With --engine java: which products multiply the pack's 1/2/4-bit TurboQuant tensors, "
+                    + "'float' tables (the default), 'int8' (integer-domain table kernels, AVX-512 VBMI) or 'auto' "
+                    + "(int8 at 4 bits), as tq embed --kernels."})
+    String kernels;
+
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
     @Option(names = "--no-verify", description = "Skip the SHA-256 check of each pack tensor.") boolean noVerify;
@@ -89,10 +95,15 @@ public final class FidelityCommand implements Callable<Integer> {
             case "java" -> true;
             default -> throw new IllegalArgumentException("--engine " + engine + ": expected ort or java");
         };
+        TqPack.Options options = TqPack.Options.defaults().verify(!noVerify);
+        if (kernels != null) {
+            if (!java) throw new IllegalArgumentException("--kernels chooses the Java runtime's kernels; use it with --engine java");
+            options = options.kernels(KernelChoice.parse("--kernels", kernels));
+        }
         FidelityReport report;
         String settings;
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix);
-             TqPack pack = TqPack.open(packDir, TqPack.Options.defaults().verify(!noVerify))) {
+             TqPack pack = TqPack.open(packDir, options)) {
             settings = ModelChoice.settings(embedder);
             SentenceEmbedder.Tokens tokens = embedder.tokenize(lines);
             long t0 = System.nanoTime();
@@ -117,7 +128,8 @@ public final class FidelityCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "pack          %s (model %s)%n", Sizes.human(report.packBytes()),
                     Sizes.human(report.modelBytes()));
             System.out.printf(Locale.ROOT, "texts/s       %.1f original (ort), %.1f packed (%s; loading included)%n",
-                    report.originalTextsPerSecond(), report.packedTextsPerSecond(), report.engine());
+                    report.originalTextsPerSecond(), report.packedTextsPerSecond(),
+                    java ? "java, kernels " + options.kernels().id() : report.engine());
         }
         return 0;
     }

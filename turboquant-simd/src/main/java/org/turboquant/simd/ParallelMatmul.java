@@ -18,6 +18,9 @@ import org.turboquant.core.QuantizedMatrix;
  * of callers may share one instance and one matrix.
  */
 public final class ParallelMatmul implements AutoCloseable {
+    /** Row ranges start at multiples of this: whole 16-row groups of the table kernels. */
+    private static final int GROUP_ROWS = 16;
+
     /** Rows below which splitting costs more than it saves. */
     private static final int MIN_ROWS_PER_TASK = 64;
 
@@ -74,6 +77,23 @@ public final class ParallelMatmul implements AutoCloseable {
         this.kernels = TurboQuantKernels.get();
         this.pool = threads == 1 ? null : Objects.requireNonNull(executor, "executor");
         this.ownPool = null;
+    }
+
+    /** The same threads and pool, shared with {@code threadsOf}, with other kernels. */
+    private ParallelMatmul(ParallelMatmul threadsOf, TurboQuantKernels kernels) {
+        this.threads = threadsOf.threads;
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.pool = threadsOf.pool;
+        this.ownPool = threadsOf.ownPool;
+    }
+
+    /**
+     * Products on this instance's threads with {@code kernels} instead, e.g. {@code kernels().withMode(INT8)}: the
+     * pool is shared, not copied, so closing either instance stops a pool this one created (never the shared pool
+     * nor a caller's executor).
+     */
+    public ParallelMatmul withKernels(TurboQuantKernels kernels) {
+        return kernels == this.kernels ? this : new ParallelMatmul(this, kernels);
     }
 
     /** The JVM-wide instance with one thread per available processor. */
@@ -159,7 +179,11 @@ public final class ParallelMatmul implements AutoCloseable {
         for (int b0 = 0; b0 < batch; b0 += MAX_BATCH) {
             int nb = Math.min(MAX_BATCH, batch - b0);
             float[][] inputs = new float[nb][];
-            for (int b = 0; b < nb; b++) inputs[b] = m.prepareInput(x, xOff + (b0 + b) * cols);
+            int first = b0;
+            // the inputs' rotations (FWHT) split over the threads too: serial, they left the pool idle
+            forRanges(nb, Math.min(threads, nb), 1, (start, end) -> {
+                for (int b = start; b < end; b++) inputs[b] = m.prepareInput(x, xOff + (first + b) * cols);
+            });
             float[] ys = new float[nb * rows];
             int yChunk = yOff + b0 * rows;
             forRowRanges(rows, (start, end) -> {
@@ -193,12 +217,16 @@ public final class ParallelMatmul implements AutoCloseable {
      * (the table kernels' row groups), so no group is computed by two threads.
      */
     public void forRowRanges(int rows, RowRangeTask task) {
-        int tasks = Math.min(threads, Math.max(1, rows / MIN_ROWS_PER_TASK));
-        if (tasks == 1 || pool == null) {
-            task.run(0, rows);
+        forRanges(rows, Math.min(threads, Math.max(1, rows / MIN_ROWS_PER_TASK)), GROUP_ROWS, task);
+    }
+
+    /** [0, n) in {@code tasks} contiguous ranges whose inner boundaries are multiples of {@code align} (a power of 2). */
+    private void forRanges(int n, int tasks, int align, RowRangeTask task) {
+        if (tasks <= 1 || pool == null) {
+            task.run(0, n);
             return;
         }
-        RangeJob job = new RangeJob(rows, tasks, task);
+        RangeJob job = new RangeJob(n, tasks, align, task);
         try {
             for (int t = 1; t < tasks; t++) pool.execute(job);
         } catch (RejectedExecutionException e) {
@@ -210,20 +238,21 @@ public final class ParallelMatmul implements AutoCloseable {
 
     /** The ranges of one call, claimed in order by whichever thread comes first. */
     private static final class RangeJob implements Runnable {
-        private final int rows, tasks;
+        private final int rows, tasks, align;
         private final RowRangeTask task;
         private final Thread caller = Thread.currentThread();
         private final AtomicInteger next = new AtomicInteger(), finished = new AtomicInteger();
         private volatile Throwable failure;
 
-        RangeJob(int rows, int tasks, RowRangeTask task) {
+        RangeJob(int rows, int tasks, int align, RowRangeTask task) {
             this.rows = rows;
             this.tasks = tasks;
+            this.align = align;
             this.task = task;
         }
 
         private int start(int i) {
-            return i == tasks ? rows : (int) ((long) rows * i / tasks) & ~15;
+            return i == tasks ? rows : (int) ((long) rows * i / tasks) & -align;
         }
 
         @Override

@@ -29,6 +29,23 @@ public interface TurboQuantKernels {
         return name();
     }
 
+    /**
+     * Which product multiplies 1/2/4-bit matrices: {@link KernelMode#FLOAT} unless this instance came from
+     * {@link #withMode} (or -Dturboquant.intKernels) with another mode and has an int8 path at all.
+     */
+    default KernelMode mode() {
+        return KernelMode.FLOAT;
+    }
+
+    /**
+     * These kernels with the 1/2/4-bit products chosen by {@code mode}; everything else is the same. An implementation
+     * without integer-domain kernels (the scalar reference) returns itself, so its {@link #mode()} stays FLOAT.
+     */
+    default TurboQuantKernels withMode(KernelMode mode) {
+        java.util.Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
     /** Unpacks {@code count} b-bit indices (layout of {@link org.turboquant.core.BitPacking}). */
     void unpack(MemorySegment src, long srcOff, int count, int bits, byte[] dst, int dstOff);
 

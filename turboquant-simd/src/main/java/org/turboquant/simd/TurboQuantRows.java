@@ -36,7 +36,8 @@ public final class TurboQuantRows {
         public void gemm(float[][] inputs, float[] out, int s, int e) { k.gemmRotated(m, inputs, out, s, e); }
         public void row(int r, float[] out, int off) { k.dequantizeRow(m, r, out, off); }
         public void prepare() { k.prepare(m); }
-        public String describe() { return "turboquant " + m.bits() + "-bit g=" + m.blockSize() + " (" + k.name() + ")"; }
+        public String describe() { return "turboquant " + m.bits() + "-bit g=" + m.blockSize() + " (" + k.name()
+                + (k.mode() == KernelMode.FLOAT ? "" : ", kernels " + k.mode().id()) + ")"; }
     }
 
     private record Mixed(TurboQuantKernels k, MixedQuantizedMatrix m) implements RowKernel {

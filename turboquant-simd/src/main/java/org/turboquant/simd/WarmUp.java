@@ -12,6 +12,8 @@ import java.util.SplittableRandom;
 public final class WarmUp {
     /** Rows per warm-up product: a multiple of the table kernels' 16-row groups, small enough to be cheap interpreted. */
     private static final int ROWS = 64;
+    /** Inputs of the larger warm-up GEMM: a batch the decoded-codes GEMM takes (it starts at 4 inputs). */
+    private static final int GEMM_BATCH = 8;
     /** Products per timed round. */
     private static final int ROUND = 16;
     private static final int MIN_ROUNDS = 12, MAX_ROUNDS = 2_000;
@@ -29,8 +31,10 @@ public final class WarmUp {
     public static int run(RowKernel m, ParallelMatmul pool) {
         m.prepare();
         int rows = Math.min(m.rows(), ROWS), cols = m.cols();
-        float[] x = gaussian(2 * cols);
-        float[] out = new float[m.rows()], outs = new float[2 * m.rows()];
+        // GEMM of 2 inputs (the GEMV kernels' batch path) and of GEMM_BATCH (large batches' kernel, e.g. DecodeGemm)
+        float[] x = gaussian(GEMM_BATCH * cols);
+        float[][] big = new float[GEMM_BATCH][];
+        float[] out = new float[m.rows()], outs = new float[GEMM_BATCH * m.rows()];
         long deadline = System.nanoTime() + MAX_NANOS;
         long best = Long.MAX_VALUE;
         int round = 0, sinceBest = 0;
@@ -39,6 +43,8 @@ public final class WarmUp {
             for (int i = 0; i < ROUND; i++) {
                 m.gemv(m.prepareInput(x, 0), out, 0, rows);
                 m.gemm(new float[][] {m.prepareInput(x, 0), m.prepareInput(x, cols)}, outs, 0, rows);
+                for (int b = 0; b < GEMM_BATCH; b++) big[b] = m.prepareInput(x, b * cols);
+                m.gemm(big, outs, 0, rows);
             }
             long t = System.nanoTime() - t0;
             if (t < best - best / 10) {
@@ -51,6 +57,7 @@ public final class WarmUp {
         float[] bias = new float[m.rows()];
         pool.gemv(m, x, 0, out, 0, bias, true);
         pool.gemm(m, x, 0, 2, outs, 0, bias, true);
+        pool.gemm(m, x, 0, GEMM_BATCH, outs, 0, bias, true);
         return round;
     }
 

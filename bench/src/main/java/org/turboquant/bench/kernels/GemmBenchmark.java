@@ -16,11 +16,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.simd.KernelMode;
 import org.turboquant.simd.ParallelMatmul;
 
 /**
  * One op = Y = W·X for a batch of inputs (prefill). Input vectors per second = ops/s × batch; compare with the GEMV
- * rate to see what batching buys (each block's codes are read once and reused from L1 for every input).
+ * rate to see what batching buys. {@code -jvmArgsAppend -Dturboquant.decodeGemm=false} runs the float table kernels
+ * at every batch (the GEMM before DecodeGemm), for comparison.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -41,6 +43,9 @@ public class GemmBenchmark {
     public String block;
     @Param({"2"})
     public int threads;
+    /** KernelMode: float (DecodeGemm from 4 inputs, the float tables below), int8 (the int8 tables), auto. */
+    @Param({"float", "int8"})
+    public String kernels;
 
     private QuantizedMatrix matrix;
     private float[] x, y;
@@ -52,7 +57,8 @@ public class GemmBenchmark {
         matrix = BenchData.randomQuantized(s[0], s[1], bits, rotation, block, 3);
         x = BenchData.gaussian(batch * s[1], 1);
         y = new float[batch * s[0]];
-        pool = new ParallelMatmul(threads);
+        ParallelMatmul own = new ParallelMatmul(threads);
+        pool = own.withKernels(own.kernels().withMode(KernelMode.parse(kernels)));
     }
 
     @TearDown(Level.Trial)
@@ -66,11 +72,4 @@ public class GemmBenchmark {
         bh.consume(y);
     }
 
-    /** As {@link #gemm} with the integer-domain kernels forced on where they can run (1/2/4 bits, AVX-512 VBMI). */
-    @Benchmark
-    @Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g", "-Dturboquant.intKernels=true"})
-    public void gemmInt(Blackhole bh) {
-        pool.gemm(matrix, x, batch, y);
-        bh.consume(y);
-    }
 }

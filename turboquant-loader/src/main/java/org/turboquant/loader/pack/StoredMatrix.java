@@ -26,6 +26,9 @@ abstract class StoredMatrix implements WeightMatrix {
         this.pool = pool;
     }
 
+    /** The threads, and the kernels, this matrix's products run on. */
+    final ParallelMatmul pool() { return pool; }
+
     /** The matrix's kernel over its parts; called once, on first use. */
     abstract RowKernel build();
 

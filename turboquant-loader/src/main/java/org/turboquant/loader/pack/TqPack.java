@@ -15,7 +15,9 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import org.turboquant.loader.BadInputException;
 import org.turboquant.loader.safetensors.SafetensorsFile;
+import org.turboquant.simd.KernelMode;
 import org.turboquant.simd.ParallelMatmul;
+import org.turboquant.simd.TurboQuantKernels;
 
 /**
  * A pack opened for use: the weights file memory-mapped, the manifest validated, every tensor ready to decode or
@@ -72,34 +74,49 @@ public final class TqPack implements AutoCloseable {
      *   <li>{@code executor(e)}: run the products' other row ranges on the caller's executor instead of a pool of
      *       the library's (with {@code threads} ranges per product, or one per available processor); the pack never
      *       shuts it down.</li>
+     *   <li>{@code kernels(mode)}: which products multiply the 1/2/4-bit TurboQuant tensors: {@link KernelMode#FLOAT}
+     *       (default; or -Dturboquant.intKernels), {@link KernelMode#INT8} (the integer-domain table kernels, on
+     *       AVX-512 VBMI; a slightly different product, docs/RESULTS.md) or {@link KernelMode#AUTO} (int8 at 4 bits
+     *       only, where it measured faster).</li>
      * </ul>
      */
     public static final class Options {
-        private static final Options DEFAULTS = new Options(true, 0, null);
+        private static final Options DEFAULTS = new Options(true, 0, null, null);
 
         private final boolean verify;
         private final int threads;
         private final ExecutorService executor;
+        /** null: the JVM's default kernels (TurboQuantKernels.get()). */
+        private final KernelMode kernels;
 
-        private Options(boolean verify, int threads, ExecutorService executor) {
+        private Options(boolean verify, int threads, ExecutorService executor, KernelMode kernels) {
             this.verify = verify;
             this.threads = threads;
             this.executor = executor;
+            this.kernels = kernels;
         }
 
         public static Options defaults() { return DEFAULTS; }
 
-        public Options verify(boolean on) { return new Options(on, threads, executor); }
+        public Options verify(boolean on) { return new Options(on, threads, executor, kernels); }
 
         /** @throws IllegalArgumentException when threads is negative (0 = one per available processor) */
         public Options threads(int threads) {
             if (threads < 0) throw new IllegalArgumentException("threads must be >= 0 (0 = all processors), got " + threads);
-            return new Options(verify, threads, executor);
+            return new Options(verify, threads, executor, kernels);
         }
 
         public Options executor(ExecutorService executor) {
-            return new Options(verify, threads, Objects.requireNonNull(executor, "executor"));
+            return new Options(verify, threads, Objects.requireNonNull(executor, "executor"), kernels);
         }
+
+        /** Which products multiply the 1/2/4-bit TurboQuant tensors (see the class comment). */
+        public Options kernels(KernelMode mode) {
+            return new Options(verify, threads, executor, Objects.requireNonNull(mode, "kernels"));
+        }
+
+        /** The kernel mode asked for: {@link #kernels(KernelMode)}, else the JVM default's. */
+        public KernelMode kernels() { return kernels != null ? kernels : TurboQuantKernels.get().mode(); }
 
         public boolean verify() { return verify; }
 
@@ -111,8 +128,9 @@ public final class TqPack implements AutoCloseable {
         /** The pool these options ask for. */
         private ParallelMatmul pool() {
             int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
-            if (executor != null) return ParallelMatmul.on(executor, n);
-            return threads == 0 ? ParallelMatmul.shared() : ParallelMatmul.withThreads(n);
+            ParallelMatmul pool = executor != null ? ParallelMatmul.on(executor, n)
+                    : threads == 0 ? ParallelMatmul.shared() : ParallelMatmul.withThreads(n);
+            return kernels == null ? pool : pool.withKernels(pool.kernels().withMode(kernels));
         }
 
         private boolean ownsPool() {

@@ -81,6 +81,6 @@ final class TurboQuantWeights extends StoredMatrix {
 
     @Override
     RowKernel build() {
-        return TurboQuantRows.of(matrix());
+        return TurboQuantRows.of(pool().kernels(), matrix()); // the pack's kernels (TqPack.Options.kernels)
     }
 }

@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.turboquant.core.BitPacking;
 import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.simd.KernelMode;
 
 /**
  * Integer-domain products for b ∈ {1, 2, 4}: {@link TableDot}'s nibble tables quantized to int8 ({@link Int8Tables}),
@@ -46,8 +47,8 @@ final class Int8TableDot {
     private Int8TableDot() {}
 
     /** Where the int8 path is chosen: where it {@link #runs} and {@link IntKernels} has it on for m's width. */
-    static boolean supports(QuantizedMatrix m) {
-        return IntKernels.enabled(m.bits()) && runs(m);
+    static boolean supports(KernelMode mode, QuantizedMatrix m) {
+        return IntKernels.enabled(mode, m.bits()) && runs(m);
     }
 
     /** Where the int8 path can run: where {@link TableDot} runs, b ≠ 3, and the byte permute is native (VBMI). */

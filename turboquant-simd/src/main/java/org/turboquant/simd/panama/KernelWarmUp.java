@@ -26,7 +26,7 @@ final class KernelWarmUp {
     private KernelWarmUp() {}
 
     static void warm(PanamaKernels kernels, QuantizedMatrix m) {
-        String key = m.bits() + "/" + m.blockSize() + "/" + m.codeLayout();
+        String key = m.bits() + "/" + m.blockSize() + "/" + m.codeLayout() + "/" + kernels.mode();
         DONE.computeIfAbsent(key, k -> {
             run(kernels, m);
             return true;

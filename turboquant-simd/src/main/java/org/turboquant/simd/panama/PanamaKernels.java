@@ -1,6 +1,8 @@
 package org.turboquant.simd.panama;
 
 import java.lang.foreign.MemorySegment;
+import java.util.EnumMap;
+import java.util.Map;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -10,6 +12,7 @@ import org.turboquant.core.CodeLayout;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.Rotation;
 import org.turboquant.core.QuantizedMatrix;
+import org.turboquant.simd.KernelMode;
 import org.turboquant.simd.TurboQuantKernels;
 
 /**
@@ -20,8 +23,12 @@ import org.turboquant.simd.TurboQuantKernels;
  * {@link TableDot} (the input folded into look-up tables, 16 rows per vector, on the codes in grouped order: stored so
  * in a version-3 pack, else regrouped once, {@link RowGroups}),
  * the widths {@link PackedDot} covers to its row-at-a-time packed-byte kernels; everything else (other widths,
- * smaller blocks, 256/128-bit JVMs) to the generic path below. Each kernel documents its own arithmetic order; GEMM
- * always equals GEMV bit for bit.
+ * smaller blocks, 256/128-bit JVMs) to the generic path below. In the int8 mode ({@link KernelMode}) the 1/2/4-bit
+ * products go to {@link Int8TableDot} instead. Each kernel documents its own arithmetic order; GEMM equals GEMV bit
+ * for bit, with one exception: in the float and auto modes a 1/2/4-bit GEMM of {@link DecodeGemm#MIN_BATCH} or more
+ * inputs runs {@link DecodeGemm} (the codes decoded once for several inputs), whose results differ from GEMV's by
+ * float rounding (both within 1e-5 of the reference) and depend on neither the batch's other inputs nor the rows
+ * asked for.
  *
  * <p>Generic path's order: per row, per block, one vector accumulator takes centroid·(P x) lane chunks in ascending
  * order (masked at a ragged block end); it is folded into the row's vector sum times the block scale; the row sum is
@@ -30,12 +37,24 @@ import org.turboquant.simd.TurboQuantKernels;
 public final class PanamaKernels implements TurboQuantKernels {
     private static final int MAX_BATCH = 64;
 
-    private static final PanamaKernels INSTANCE = new PanamaKernels();
+    /** One instance per {@link KernelMode}; they share everything but the choice of the 1/2/4-bit kernel. */
+    private static final Map<KernelMode, PanamaKernels> INSTANCES = instances();
+    /** -Dturboquant.intKernels, read once: what {@link #create} returns. */
+    private static final KernelMode DEFAULT_MODE = KernelMode.fromSystemProperty();
 
     private final int lanes = Lanes.LENGTH;
     private final VectorRotations rotations = new VectorRotations();
+    private final KernelMode mode;
 
-    private PanamaKernels() {}
+    private PanamaKernels(KernelMode mode) {
+        this.mode = mode;
+    }
+
+    private static Map<KernelMode, PanamaKernels> instances() {
+        Map<KernelMode, PanamaKernels> m = new EnumMap<>(KernelMode.class);
+        for (KernelMode k : KernelMode.values()) m.put(k, new PanamaKernels(k));
+        return m;
+    }
 
     /**
      * The kernels at this JVM's width ({@link Lanes}). {@code vectorBits} is what the provider read from
@@ -46,7 +65,17 @@ public final class PanamaKernels implements TurboQuantKernels {
                 != Lanes.F.vectorBitSize())
             throw new IllegalStateException("vector width is fixed per JVM at " + Lanes.F.vectorBitSize()
                     + " bits (set -Dturboquant.vectorBits before first use), asked for " + vectorBits);
-        return INSTANCE;
+        return INSTANCES.get(DEFAULT_MODE);
+    }
+
+    @Override
+    public KernelMode mode() {
+        return mode;
+    }
+
+    @Override
+    public PanamaKernels withMode(KernelMode mode) {
+        return INSTANCES.get(java.util.Objects.requireNonNull(mode, "mode"));
     }
 
     /** The vector width in bits these kernels run at. */
@@ -66,7 +95,17 @@ public final class PanamaKernels implements TurboQuantKernels {
                 + (wide && TableDot.enabled() ? "on" : wide ? "off (-Dturboquant.rowGroups=false)" : "off (need 512-bit vectors)")
                 + "; packed-byte kernels 1/2/4/5-bit: " + (wide ? "on" : "off (need 512-bit vectors)")
                 + ", 8-bit: " + (wide && CpuFlags.VBMI ? "on (AVX-512 VBMI)" : "off" + (wide ? " (no AVX-512 VBMI)" : ""))
+                + "; int8 table kernels (mode " + mode.id() + "): " + int8Widths()
                 + "; other widths and block sizes: generic decode-and-FMA";
+    }
+
+    /** Which widths this instance multiplies with {@link Int8TableDot}, and why not where none. */
+    private String int8Widths() {
+        if (lanes != 16 || !TableDot.enabled()) return "off (no table kernels)";
+        if (!CpuFlags.VBMI) return "off (no AVX-512 VBMI)";
+        StringBuilder on = new StringBuilder();
+        for (int b : new int[] {1, 2, 4}) if (IntKernels.enabled(mode, b)) on.append(on.isEmpty() ? "" : "/").append(b);
+        return on.isEmpty() ? "off" : on + "-bit";
     }
 
     @Override
@@ -101,7 +140,7 @@ public final class PanamaKernels implements TurboQuantKernels {
     @Override
     public void gemvRotated(QuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m, rowStart, rowEnd);
-        if (Int8TableDot.supports(m)) { // b = 1, 2, 4 with VBMI: the same tables in int8, byte permutes (IntKernels)
+        if (Int8TableDot.supports(mode, m)) { // b = 1, 2, 4 with VBMI: the same tables in int8, byte permutes (IntKernels)
             Int8TableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
             return;
         }
@@ -138,7 +177,11 @@ public final class PanamaKernels implements TurboQuantKernels {
         checkRange(m, rowStart, rowEnd);
         int batch = rotated.length;
         if (batch < 1 || batch > MAX_BATCH) throw new IllegalArgumentException("batch must be in 1..64, got " + batch);
-        if (Int8TableDot.supports(m)) { // same arithmetic as its gemv, so GEMM still equals GEMV bit for bit
+        if (mode != KernelMode.INT8 && batch >= DecodeGemm.MIN_BATCH && DecodeGemm.supports(m)) {
+            DecodeGemm.gemm(m, rotated, y, rowStart, rowEnd); // decoded codes shared by the inputs: not GEMV's order
+            return;
+        }
+        if (Int8TableDot.supports(mode, m)) { // same arithmetic as its gemv, so GEMM still equals GEMV bit for bit
             Int8TableDot.gemm(m, rotated, y, rowStart, rowEnd);
             return;
         }

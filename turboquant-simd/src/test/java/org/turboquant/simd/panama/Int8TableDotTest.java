@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.core.RotationKind;
 import org.turboquant.core.ScalarKernels;
+import org.turboquant.simd.KernelMode;
 import org.turboquant.simd.TestMatrices;
 
 /**
@@ -48,7 +49,38 @@ class Int8TableDotTest {
                 && Boolean.parseBoolean(System.getProperty("turboquant.rowGroups", "true"));
         String mode = System.getProperty("turboquant.intKernels", "false");
         assertEquals(runs, Int8TableDot.runs(m));
-        assertEquals(runs && (mode.equals("true") || mode.equals("auto") && bits == 4), Int8TableDot.supports(m));
+        KernelMode chosen = PanamaKernels.create(0).mode();
+        assertEquals(runs && (mode.equals("true") || mode.equals("auto") && bits == 4), Int8TableDot.supports(chosen, m));
+        assertEquals(runs, Int8TableDot.supports(KernelMode.INT8, m));
+        assertEquals(runs && bits == 4, Int8TableDot.supports(KernelMode.AUTO, m));
+        assertEquals(false, Int8TableDot.supports(KernelMode.FLOAT, m));
+    }
+
+    /**
+     * The mode is per kernels instance: the same JVM multiplies with the float tables and with the int8 kernels side by
+     * side, and each instance's product is the one its mode names (float: the reference within 1e-5; int8: the int8
+     * reference bit for bit).
+     */
+    @ParameterizedTest(name = "bits {0}")
+    @ValueSource(ints = {1, 2, 4})
+    void eachInstanceMultipliesWithItsOwnMode(int bits) {
+        int rows = 40, cols = 384;
+        QuantizedMatrix m = TestMatrices.quantized(rows, cols, bits, RotationKind.HADAMARD, 128);
+        float[] x = TestMatrices.gaussian(cols, 21), yFloat = new float[rows], yInt = new float[rows];
+        PanamaKernels floats = PanamaKernels.create(0).withMode(KernelMode.FLOAT);
+        PanamaKernels ints = floats.withMode(KernelMode.INT8);
+        assertEquals(KernelMode.INT8, ints.mode());
+        floats.gemv(m, x, yFloat, 0, rows);
+        ints.gemv(m, x, yInt, 0, rows);
+        TestMatrices.assertMatchesReference(m, x, yFloat);
+        if (!Int8TableDot.runs(m)) {
+            assertArrayEquals(yFloat, yInt, "no int8 path here: both instances run the float kernels");
+            return;
+        }
+        float[] rotated = ScalarKernels.rotateInput(m, x, 0);
+        Int8Reference.Tables[] tables = Int8Reference.tables(m, rotated);
+        for (int r = 0; r < rows; r++) assertEquals(Int8Reference.rowDot(m, tables, r), yInt[r], "row " + r);
+        assertThat(ints.describe()).contains("int8 table kernels (mode int8): 1/2/4-bit");
     }
 
     @ParameterizedTest(name = "b={0} {1} block={2} cols={3} rows={4}")
@@ -105,7 +137,7 @@ class Int8TableDotTest {
     @ParameterizedTest(name = "bits {0}")
     @ValueSource(ints = {1, 2, 4})
     void gemmAndRangesGiveTheSameBits(int bits) {
-        PanamaKernels kernels = PanamaKernels.create(0);
+        PanamaKernels kernels = PanamaKernels.create(0).withMode(KernelMode.INT8); // auto would run DecodeGemm
         int rows = 50, cols = 384, batch = 5;
         QuantizedMatrix m = TestMatrices.quantized(rows, cols, bits, RotationKind.HADAMARD, 128);
         float[] x = TestMatrices.gaussian(batch * cols, 9), all = new float[rows];
