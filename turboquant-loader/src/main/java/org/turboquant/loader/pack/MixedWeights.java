@@ -74,14 +74,8 @@ final class MixedWeights extends StoredMatrix {
      * is named.
      */
     private static CodeLayout codeLayout(PartReader r, MixedLayout layout) {
-        String id = r.entry().codeLayout();
-        if (id == null) return CodeLayout.ROWS;
-        CodeLayout l;
-        try {
-            l = CodeLayout.parse(id);
-        } catch (IllegalArgumentException e) {
-            throw r.bad(e.getMessage());
-        }
+        CodeLayout l = r.codeLayout();
+        if (l == null) return CodeLayout.ROWS;
         if (l == CodeLayout.ROW_GROUPS_16)
             throw r.bad("code_layout " + l.id() + " is for one-width tensors; a mixed-width one is grouped as "
                     + CodeLayout.MIXED_ROW_GROUPS_16.id());

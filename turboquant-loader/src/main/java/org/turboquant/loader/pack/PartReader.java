@@ -3,6 +3,7 @@ package org.turboquant.loader.pack;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.turboquant.core.CodeLayout;
 import org.turboquant.loader.BadInputException;
 import org.turboquant.loader.safetensors.DType;
 import org.turboquant.loader.safetensors.SafetensorsFile;
@@ -40,6 +41,17 @@ final class PartReader {
     <T> T require(T value, String field) {
         if (value == null) throw bad("missing field '" + field + "'");
         return value;
+    }
+
+    /** The manifest's {@code code_layout}, parsed; null when absent. An unknown one is this tensor's one-line error. */
+    CodeLayout codeLayout() {
+        String id = entry().codeLayout();
+        if (id == null) return null;
+        try {
+            return CodeLayout.parse(id);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
     }
 
     BadInputException bad(String problem) {

@@ -38,14 +38,8 @@ final class TurboQuantWeights extends StoredMatrix {
 
     /** The tensor's code order: row order unless a version-3 manifest names another. */
     private static CodeLayout codeLayout(PartReader r, BlockLayout layout) {
-        String id = r.entry().codeLayout();
-        if (id == null) return CodeLayout.ROWS;
-        CodeLayout l;
-        try {
-            l = CodeLayout.parse(id);
-        } catch (IllegalArgumentException e) {
-            throw r.bad(e.getMessage());
-        }
+        CodeLayout l = r.codeLayout();
+        if (l == null) return CodeLayout.ROWS;
         if (l == CodeLayout.MIXED_ROW_GROUPS_16)
             throw r.bad("code_layout " + l.id() + " is for mixed-width tensors (wide_bits), this one has one width");
         if (l == CodeLayout.ROW_GROUPS_16 && !CodeLayout.groupable(layout))
