@@ -71,10 +71,20 @@ public record QuantConfig(int bits, int blockSize, RotationKind rotation, long s
      * largest magnitude, for rows of {@code cols}); unchanged otherwise.
      */
     public QuantConfig fittedTo(float[] w, int n, int cols) {
+        return fittedTo(() -> {
+            double max = 0;
+            for (int i = 0; i < n; i++) max = Math.max(max, Math.abs((double) w[i]));
+            return max;
+        }, cols);
+    }
+
+    /**
+     * As {@link #fittedTo(float[], int, int)} for a tensor whose largest magnitude {@code maxAbs} gives, asked only for
+     * log8 scales (a packer reads the tensor once more for it).
+     */
+    public QuantConfig fittedTo(java.util.function.DoubleSupplier maxAbs, int cols) {
         if (normPrecision != NormPrecision.LOG8) return this;
-        double max = 0;
-        for (int i = 0; i < n; i++) max = Math.max(max, Math.abs((double) w[i]));
-        return withScaleUnit(NormPrecision.log8Unit(max, BlockLayout.of(cols, blockSize, rotation).blockSize()));
+        return withScaleUnit(NormPrecision.log8Unit(maxAbs.getAsDouble(), BlockLayout.of(cols, blockSize, rotation).blockSize()));
     }
 
     /** The centroids as stored and decoded: the codebook's levels times R (the codebook's own array when R = 1). */

@@ -103,8 +103,7 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
 
     @Override
     public void prepare(RowReader reader) {
-        if (config.normPrecision() == org.turboquant.core.NormPrecision.LOG8)
-            config = config.withScaleUnit(org.turboquant.core.NormPrecision.log8Unit(reader.maxAbs(), blocks.blockSize()));
+        config = config.fittedTo(reader::maxAbs, blocks.cols());
         if (energies == null) energies = reader.unitEnergies(blocks);
         layout = MixedLayout.of(rows, blocks, grouped()
                 ? BitAllocation.widestCellsFirst(energies, rows, MixedLayout.unitsPerRow(blocks), wideUnits / CodeLayout.GROUP_ROWS)

@@ -23,7 +23,7 @@ final class PartBytes {
 
     /** Block scales as a pack stores them: F16/F32 floats, or log8 bytes ({@link NormPrecision#log8Code}). */
     static MemorySegment scales(float[] values, NormPrecision p) {
-        if (p != NormPrecision.LOG8) return floats(values, p == NormPrecision.F16 ? DType.F16 : DType.F32);
+        if (p != NormPrecision.LOG8) return floats(values, TurboQuantEncoder.scaleDType(p));
         byte[] codes = new byte[values.length];
         for (int i = 0; i < values.length; i++) codes[i] = (byte) NormPrecision.log8Code(values[i]);
         return MemorySegment.ofArray(codes);

@@ -89,8 +89,7 @@ final class TurboQuantEncoder implements TensorEncoder {
     /** Log8 scales: fits the scale unit R to the tensor's largest magnitude (one more read of the tensor). */
     @Override
     public void prepare(RowReader reader) {
-        if (config.normPrecision() == NormPrecision.LOG8)
-            config = config.withScaleUnit(NormPrecision.log8Unit(reader.maxAbs(), layout.blockSize()));
+        config = config.fittedTo(reader::maxAbs, layout.cols());
     }
 
     @Override

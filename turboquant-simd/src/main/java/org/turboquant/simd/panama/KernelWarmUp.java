@@ -26,11 +26,7 @@ final class KernelWarmUp {
     private KernelWarmUp() {}
 
     static void warm(PanamaKernels kernels, QuantizedMatrix m) {
-        String key = m.bits() + "/" + m.blockSize() + "/" + m.codeLayout() + "/" + kernels.mode();
-        DONE.computeIfAbsent(key, k -> {
-            run(kernels, m);
-            return true;
-        });
+        once(m.bits() + "/" + m.blockSize() + "/" + m.codeLayout() + "/" + kernels.mode(), () -> run(kernels, m));
     }
 
     /**
@@ -39,9 +35,14 @@ final class KernelWarmUp {
      * pack of the 0.75 B checkpoint before this: the first pass after prepare() took 5× a later one).
      */
     static void warm(PanamaKernels kernels, MixedQuantizedMatrix m) {
-        String key = "mixed/" + m.narrow().bits() + "/" + m.wide().bits() + "/" + m.blockSize() + "/" + m.codeLayout();
+        once("mixed/" + m.narrow().bits() + "/" + m.wide().bits() + "/" + m.blockSize() + "/" + m.codeLayout(),
+                () -> run(kernels, m));
+    }
+
+    /** Runs {@code warmUp} the first time {@code key} (a kernel shape) is asked for in this JVM. */
+    private static void once(String key, Runnable warmUp) {
         DONE.computeIfAbsent(key, k -> {
-            run(kernels, m);
+            warmUp.run();
             return true;
         });
     }
