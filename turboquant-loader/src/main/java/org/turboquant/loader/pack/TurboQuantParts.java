@@ -22,13 +22,14 @@ record TurboQuantParts(int rows, BlockLayout layout, RotationKind kind, long see
         int bits = r.require(entry.bits(), "bits");
         if (bits < 1 || bits > 8) throw r.bad("bits " + bits + " not in 1..8");
         long seed = Long.parseUnsignedLong(r.require(entry.seed(), "seed"), 16);
-        float[] scales;
-        if ("log8".equals(entry.normDtype())) { // bytes in units of R; R is in the centroids (docs/FORMAT.md)
-            scales = PartBytes.log8Scales(r.part("scales", DType.U8, rows, layout.blocksPerRow()));
-        } else {
-            DType scaleType = "f32".equals(entry.normDtype()) ? DType.F32 : DType.F16;
-            scales = PartBytes.toFloats(r.part("scales", scaleType, rows, layout.blocksPerRow()), scaleType);
-        }
+        int nb = layout.blocksPerRow();
+        float[] scales = switch (r.require(entry.normDtype(), "norm_dtype")) {
+            // bytes in units of R; R is in the centroids (docs/FORMAT.md)
+            case "log8" -> PartBytes.log8Scales(r.part("scales", DType.U8, rows, nb));
+            case "f16" -> PartBytes.toFloats(r.part("scales", DType.F16, rows, nb), DType.F16);
+            case "f32" -> PartBytes.toFloats(r.part("scales", DType.F32, rows, nb), DType.F32);
+            default -> throw r.bad("norm_dtype '" + entry.normDtype() + "' is not one of f16, f32, log8");
+        };
         float[] centroids = PartBytes.toFloats(r.part("centroids", DType.F32, 1L << bits), DType.F32);
         return new TurboQuantParts(rows, layout, kind, seed, bits, centroids, scales);
     }

@@ -245,6 +245,11 @@ class PackTest {
         assertThatThrownBy(() -> TqPack.open(out)).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("layers.0.mlp.weight").hasMessageContaining("missing");
 
+        // a scale type the reader does not know is refused, not read as F16
+        Files.writeString(manifest, json.replaceFirst("\"norm_dtype\" : \"\\w+\"", "\"norm_dtype\" : \"bf16\""));
+        assertThatThrownBy(() -> TqPack.open(out).tensors().forEach(TqTensor::rows))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("norm_dtype 'bf16' is not one of");
+
         Files.writeString(manifest, "{ not json");
         assertThatThrownBy(() -> TqPack.open(out)).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("invalid manifest");
