@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,7 +19,10 @@ import org.turboquant.simd.KernelMode;
  * shuffle port. Here, per 64 codes (one load, natural order): two two-table byte permutes ({@code vpermi2b}, codes
  * 0–127 and 128–255) blended by the codes' top bit give 64 levels; each quarter is widened to 16 floats
  * ({@code B2F}: sign-extend and convert) and multiply-added into its accumulator; 2 permutes and 4 widenings instead of
- * 16 permutes.
+ * 16 permutes. Measured (docs/BENCHMARKS.md, Xeon VM): 1.85× the exact kernel with the codes in L2, but only 1.1×
+ * at 4096×14336, where both are held to ~5 Gw/s per thread by the code stream. Tried and dropped: int16 levels (two
+ * byte planes, exact to 4e-5; no faster than the exact kernel) and widening through a byte permute into the low byte
+ * of 2^23 then one subtraction instead of {@code B2F} (same bits, 0.95× in L2, 1.04× at 4096×14336).
  *
  * <p>The price is the level rounding: |y − exact| ≤ Σ_k |scale_k|·S/2·Σ_{i in block k} |x_i| per row, and, because
  * the centre of a 256-level Lloyd–Max codebook is spaced finer than S, neighbouring centre codes can share a level
@@ -46,40 +48,21 @@ final class Int8LevelDot8 {
         return m.bits() == 8 && PackedDot.supports(m);
     }
 
-    /**
-     * Level width: 8 (int8 levels, the default) or 16 ({@code -Dturboquant.levelBits8=16}: int16 levels in two byte
-     * planes, 4 + 2 permutes per 64 codes, a level error 256× smaller), read once per JVM.
-     */
-    static final int LEVEL_BITS = Integer.getInteger("turboquant.levelBits8", 8) == 16 ? 16 : 8;
-
-    /**
-     * The codebook as integer levels of {@code bits} bits: level j = round(c_j / S) with S = max|c| / (2^(bits−1) − 1),
-     * {@code bytes} its byte planes in code order (256 low bytes, then for 16 bits 256 high bytes).
-     */
-    record Levels(int[] values, byte[] bytes, float scale) {
-        static Levels of(float[] centroids, int bits) {
+    /** The codebook as int8 levels, 256 bytes in code order, and the scale S they are in units of. */
+    record Levels(byte[] bytes, float scale) {
+        static Levels of(float[] centroids) {
             float max = 0f;
             for (float c : centroids) max = Math.max(max, Math.abs(c));
-            int top = (1 << (bits - 1)) - 1;
-            float inv = max > 0f ? top / max : 0f;
-            int[] v = new int[4 * HALF];
-            byte[] b = new byte[bits / 8 * v.length];
-            for (int j = 0; j < v.length; j++) {
-                v[j] = Math.round(centroids[j % centroids.length] * inv);
-                for (int p = 0; p < bits / 8; p++) b[p * v.length + j] = (byte) (v[j] >> (8 * p));
-            }
-            return new Levels(v, b, max / top);
+            float inv = max > 0f ? 127f / max : 0f;
+            byte[] b = new byte[4 * HALF];
+            for (int j = 0; j < b.length; j++) b[j] = (byte) Math.round(centroids[j % centroids.length] * inv);
+            return new Levels(b, max / 127f);
         }
     }
 
     /** Y[b·rows + r] = row r · rotated[b] for r in [rowStart, rowEnd); m must be in row order and one it {@link #runs}. */
     static void gemm(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
-        gemm(m, rotated, y, rowStart, rowEnd, LEVEL_BITS);
-    }
-
-    /** {@link #gemm} with levels of {@code levelBits} (8 or 16) bits. */
-    static void gemm(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd, int levelBits) {
-        Levels levels = Levels.of(m.centroids(), levelBits);
+        Levels levels = Levels.of(m.centroids());
         long stride = m.rowStrideBytes();
         int rows = m.rows(), blocks = m.blocksPerRow(), chunksPerBlock = m.blockSize() / PackedDot.CHUNK;
         float[] sums = new float[PackedDot.L];
@@ -87,12 +70,8 @@ final class Int8LevelDot8 {
         int group = (int) Math.max(1, Math.min(rowEnd - rowStart, (256 << 10) / stride));
         for (int r0 = rowStart; r0 < rowEnd; r0 += group)
             for (int b = 0; b < rotated.length; b++)
-                if (levelBits == 16)
-                    rows16(m.codes(), stride, m.scales(), blocks, chunksPerBlock, rotated[b], levels.bytes(),
-                            levels.scale(), sums, y, b * rows, r0, Math.min(rowEnd, r0 + group));
-                else
-                    rows(m.codes(), stride, m.scales(), blocks, chunksPerBlock, rotated[b], levels.bytes(),
-                            levels.scale(), sums, y, b * rows, r0, Math.min(rowEnd, r0 + group));
+                rows(m.codes(), stride, m.scales(), blocks, chunksPerBlock, rotated[b], levels.bytes(), levels.scale(),
+                        sums, y, b * rows, r0, Math.min(rowEnd, r0 + group));
     }
 
     /**
@@ -127,55 +106,6 @@ final class Int8LevelDot8 {
                 a3 = a0;
                 left = halves;
                 if (xi == n) { // row end: lanes summed lane 0 first
-                    sum.intoArray(sums, 0);
-                    float s = 0f;
-                    for (int i = 0; i < PackedDot.L; i++) s += sums[i];
-                    y[yOff + r] = s;
-                    sum = a0;
-                    xi = 0;
-                    r++;
-                    off = r * stride;
-                }
-            }
-        }
-    }
-
-    /**
-     * {@link #rows} with int16 levels: each byte plane looked up as there (two permutes and a blend), the two planes
-     * interleaved into 32 + 32 shorts ({@link PackedDot8#PAIRS_LO}/{@code PAIRS_HI}), each half widened to floats.
-     */
-    private static void rows16(MemorySegment codes, long stride, float[] scales, int blocks, int chunksPerBlock,
-                               float[] x, byte[] t, float levelScale, float[] sums, float[] y, int yOff, int rowStart,
-                               int rowEnd) {
-        ByteVector t0 = ByteVector.fromArray(B, t, 0), t1 = ByteVector.fromArray(B, t, 64);
-        ByteVector t2 = ByteVector.fromArray(B, t, 128), t3 = ByteVector.fromArray(B, t, 192);
-        ByteVector t4 = ByteVector.fromArray(B, t, 256), t5 = ByteVector.fromArray(B, t, 320);
-        ByteVector t6 = ByteVector.fromArray(B, t, 384), t7 = ByteVector.fromArray(B, t, 448);
-        int halves = 2 * chunksPerBlock, left = halves, sb = rowStart * blocks, n = blocks * halves * HALF, xi = 0;
-        int r = rowStart;
-        long off = r * stride;
-        FloatVector sum = FloatVector.zero(F), a0 = sum, a1 = sum, a2 = sum, a3 = sum;
-        while (r < rowEnd) {
-            ByteVector c = ByteVector.fromMemorySegment(B, codes, off, ByteOrder.LITTLE_ENDIAN);
-            VectorMask<Byte> high = c.compare(VectorOperators.LT, (byte) 0);
-            ByteVector lo = c.selectFrom(t0, t1).blend(c.selectFrom(t2, t3), high);
-            ByteVector hi = c.selectFrom(t4, t5).blend(c.selectFrom(t6, t7), high);
-            ShortVector s0 = PackedDot8.PAIRS_LO.selectFrom(lo, hi).reinterpretAsShorts();
-            ShortVector s1 = PackedDot8.PAIRS_HI.selectFrom(lo, hi).reinterpretAsShorts();
-            a0 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromArray(F, x, xi), a0);
-            a1 = ((FloatVector) s0.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromArray(F, x, xi + 16), a1);
-            a2 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 0)).fma(FloatVector.fromArray(F, x, xi + 32), a2);
-            a3 = ((FloatVector) s1.convertShape(VectorOperators.S2F, F, 1)).fma(FloatVector.fromArray(F, x, xi + 48), a3);
-            off += HALF;
-            xi += HALF;
-            if (--left == 0) {
-                sum = a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(F, scales[sb++] * levelScale), sum);
-                a0 = FloatVector.zero(F);
-                a1 = a0;
-                a2 = a0;
-                a3 = a0;
-                left = halves;
-                if (xi == n) {
                     sum.intoArray(sums, 0);
                     float s = 0f;
                     for (int i = 0; i < PackedDot.L; i++) s += sums[i];

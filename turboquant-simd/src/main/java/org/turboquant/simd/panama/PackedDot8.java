@@ -26,8 +26,8 @@ final class PackedDot8 {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
 
     /** Byte 2k ← first table's byte k, byte 2k+1 ← second's: codes 0–31 (PAIRS_LO) or 32–63 (PAIRS_HI). */
-    static final ByteVector PAIRS_LO = ByteVector.fromArray(B, interleave(0, 1), 0);
-    static final ByteVector PAIRS_HI = ByteVector.fromArray(B, interleave(32, 1), 0);
+    private static final ByteVector PAIRS_LO = ByteVector.fromArray(B, interleave(0, 1), 0);
+    private static final ByteVector PAIRS_HI = ByteVector.fromArray(B, interleave(32, 1), 0);
     /** Int lane i ← byte pair i of the first table, then of the second: pairs 0–15 (QUADS_LO) or 16–31 (QUADS_HI). */
     private static final ByteVector QUADS_LO = ByteVector.fromArray(B, interleave(0, 2), 0);
     private static final ByteVector QUADS_HI = ByteVector.fromArray(B, interleave(32, 2), 0);

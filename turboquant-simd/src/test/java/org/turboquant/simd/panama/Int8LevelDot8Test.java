@@ -23,7 +23,7 @@ import org.turboquant.simd.KernelMode;
 import org.turboquant.simd.TestMatrices;
 
 /**
- * The 8-bit integer-level kernel ({@link Int8LevelDot8}, int8 and int16 levels). Its product is, by definition, the exact product of the same
+ * The 8-bit int8-level kernel ({@link Int8LevelDot8}). Its product is, by definition, the exact product of the same
  * matrix with each centroid replaced by its level times S: so against the scalar reference on that matrix it is held
  * to the 1e-5 every GEMV kernel is, on odd row and column counts, every rotation and block size. Against the exact
  * 8-bit product it stays within the level-rounding bound. Surefire runs this class at 256 and 128 bits too, where
@@ -36,8 +36,7 @@ class Int8LevelDot8Test {
             for (int block : new int[] {128, 256, 0})
                 for (int cols : new int[] {1, 100, 128, 129, 383, 640, 1000}) {
                     if (kind == RotationKind.QR && cols > 640) continue;
-                    for (int rows : new int[] {1, 2, 7})
-                        for (int levelBits : new int[] {8, 16}) cases.add(Arguments.of(kind, block, cols, rows, levelBits));
+                    for (int rows : new int[] {1, 2, 7}) cases.add(Arguments.of(kind, block, cols, rows));
                 }
         return cases.stream();
     }
@@ -55,35 +54,29 @@ class Int8LevelDot8Test {
         if (Int8LevelDot8.runs(m)) assertThat(INT8.describe()).contains("8-bit as int8 levels");
     }
 
-    /** Through the kernels in the int8 mode (what the JVM's level width picks), then the kernel at each width. */
-    @ParameterizedTest(name = "{0} block={1} cols={2} rows={3} levels={4}")
+    @ParameterizedTest(name = "{0} block={1} cols={2} rows={3}")
     @MethodSource("matrices")
-    void equalsTheScalarReferenceOfTheLevelMatrix(RotationKind kind, int block, int cols, int rows, int levelBits) {
+    void equalsTheScalarReferenceOfTheLevelMatrix(RotationKind kind, int block, int cols, int rows) {
         QuantizedMatrix m = TestMatrices.quantized(rows, cols, 8, kind, block);
         float[] x = TestMatrices.gaussian(cols, 77L + cols), y = new float[rows];
         INT8.gemv(m, x, y, 0, rows);
-        TestMatrices.assertMatchesReference(Int8LevelDot8.runs(m) ? withLevels(m, Int8LevelDot8.LEVEL_BITS) : m, x, y);
-        if (!Int8LevelDot8.runs(m)) return;
-        Arrays.fill(y, 0f);
-        Int8LevelDot8.gemm(m, new float[][] {ScalarKernels.rotateInput(m, x, 0)}, y, 0, rows, levelBits);
-        TestMatrices.assertMatchesReference(withLevels(m, levelBits), x, y);
+        TestMatrices.assertMatchesReference(Int8LevelDot8.runs(m) ? withLevels(m) : m, x, y);
     }
 
     /**
      * Against the exact 8-bit product: every row within Σ_k |scale_k|·S/2·Σ_{i in k} |(P x)_i| (each level off by at
      * most S/2). Prints the relative RMS error of y for docs/BENCHMARKS.md.
      */
-    @ParameterizedTest(name = "levels {0}")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {8, 16})
-    void errorAgainstTheExactProductIsWithinTheLevelBound(int levelBits) {
+    @Test
+    void errorAgainstTheExactProductIsWithinTheLevelBound() {
         int rows = 256, cols = 1024;
         QuantizedMatrix m = TestMatrices.quantized(rows, cols, 8, RotationKind.HADAMARD, 128);
         org.junit.jupiter.api.Assumptions.assumeTrue(Int8LevelDot8.runs(m), "int8 levels not available here");
         float[] x = TestMatrices.gaussian(cols, 11), exact = new float[rows], y = new float[rows];
         ScalarKernels.gemv(m, x, exact);
+        INT8.gemv(m, x, y, 0, rows);
         float[] rotated = ScalarKernels.rotateInput(m, x, 0);
-        Int8LevelDot8.gemm(m, new float[][] {rotated}, y, 0, rows, levelBits);
-        float levelScale = Int8LevelDot8.Levels.of(m.centroids(), levelBits).scale();
+        float levelScale = Int8LevelDot8.Levels.of(m.centroids()).scale();
         double[] scale = TestMatrices.productScale(m, x, 0);
         double err2 = 0, ref2 = 0;
         for (int r = 0; r < rows; r++) {
@@ -98,8 +91,8 @@ class Int8LevelDot8Test {
             err2 += e * e;
             ref2 += (double) exact[r] * exact[r];
         }
-        System.out.printf("int%d levels, 8-bit %dx%d: relative RMS error of y against the exact product %.2e%n",
-                levelBits, rows, cols, Math.sqrt(err2 / ref2));
+        System.out.printf("int8 levels, 8-bit %dx%d: relative RMS error of y against the exact product %.2e%n", rows,
+                cols, Math.sqrt(err2 / ref2));
         assertThat(Math.sqrt(err2 / ref2)).isGreaterThan(0.0); // the levels do round (else this test tests nothing)
     }
 
@@ -109,19 +102,16 @@ class Int8LevelDot8Test {
      * the codebook, so it runs on every JVM.
      */
     @Test
-    void int8LevelsCostLessThanABitInt16LevelsNothingMeasurable() {
+    void int8LevelsCostLessThanABit() {
         int rows = 64, cols = 4096;
         float[] w = TestMatrices.gaussian(rows * cols, 2026);
         double[] exact = new double[9];
         for (int bits = 6; bits <= 8; bits++)
             exact[bits] = relativeError(w, ScalarKernels.dequantize(quantize(w, rows, cols, bits)));
-        QuantizedMatrix m8 = quantize(w, rows, cols, 8);
-        double levels = relativeError(w, ScalarKernels.dequantize(withLevels(m8, 8)));
-        double levels16 = relativeError(w, ScalarKernels.dequantize(withLevels(m8, 16)));
+        double levels = relativeError(w, ScalarKernels.dequantize(withLevels(quantize(w, rows, cols, 8))));
         System.out.printf("weight relative MSE, hadamard/128: 6-bit %.3e, 7-bit %.3e, 8-bit %.3e, 8-bit int8 levels"
-                + " %.3e, 8-bit int16 levels %.3e%n", exact[6], exact[7], exact[8], levels, levels16);
+                + " %.3e%n", exact[6], exact[7], exact[8], levels);
         assertThat(levels).isGreaterThan(exact[8]).isLessThan(exact[7]);
-        assertThat(levels16).isCloseTo(exact[8], org.assertj.core.data.Percentage.withPercentage(1));
     }
 
     /** GEMM equals GEMV bit for bit, across the ~256 KB row groups, and a row does not depend on its range. */
@@ -145,11 +135,11 @@ class Int8LevelDot8Test {
         }
     }
 
-    /** m with every centroid replaced by its level times S: what the kernel multiplies, exactly. */
-    private static QuantizedMatrix withLevels(QuantizedMatrix m, int levelBits) {
-        Int8LevelDot8.Levels levels = Int8LevelDot8.Levels.of(m.centroids(), levelBits);
+    /** m with every centroid replaced by its int8 level times S: what the kernel multiplies, exactly. */
+    private static QuantizedMatrix withLevels(QuantizedMatrix m) {
+        Int8LevelDot8.Levels levels = Int8LevelDot8.Levels.of(m.centroids());
         float[] c = new float[m.centroids().length];
-        for (int j = 0; j < c.length; j++) c[j] = levels.values()[j] * levels.scale();
+        for (int j = 0; j < c.length; j++) c[j] = levels.bytes()[j] * levels.scale();
         return new QuantizedMatrix(m.rows(), m.layout(), m.bits(), m.rotation(), c, m.codes(), m.scales());
     }
 
