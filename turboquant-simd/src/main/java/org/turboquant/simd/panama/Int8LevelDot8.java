@@ -62,16 +62,31 @@ final class Int8LevelDot8 {
 
     /** Y[b·rows + r] = row r · rotated[b] for r in [rowStart, rowEnd); m must be in row order and one it {@link #runs}. */
     static void gemm(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd) {
+        gemm(m, rotated, y, rowStart, rowEnd, true);
+    }
+
+    /**
+     * {@link #gemm}, rows in pairs ({@link #rowPairs}, the last odd row alone) or, {@code pairs} false, one at a time;
+     * a row's bits are the same either way.
+     */
+    static void gemm(QuantizedMatrix m, float[][] rotated, float[] y, int rowStart, int rowEnd, boolean pairs) {
         Levels levels = Levels.of(m.centroids());
         long stride = m.rowStrideBytes();
         int rows = m.rows(), blocks = m.blocksPerRow(), chunksPerBlock = m.blockSize() / PackedDot.CHUNK;
         float[] sums = new float[PackedDot.L];
         // rows in groups of ~256 KB of codes, each group for every input: inputs after the first read them from L2
         int group = (int) Math.max(1, Math.min(rowEnd - rowStart, (256 << 10) / stride));
-        for (int r0 = rowStart; r0 < rowEnd; r0 += group)
-            for (int b = 0; b < rotated.length; b++)
-                rows(m.codes(), stride, m.scales(), blocks, chunksPerBlock, rotated[b], levels.bytes(), levels.scale(),
-                        sums, y, b * rows, r0, Math.min(rowEnd, r0 + group));
+        for (int r0 = rowStart; r0 < rowEnd; r0 += group) {
+            int r1 = Math.min(rowEnd, r0 + group), single = pairs ? r1 - (r1 - r0) % 2 : r0;
+            for (int b = 0; b < rotated.length; b++) {
+                if (single > r0)
+                    rowPairs(m.codes(), stride, m.scales(), blocks, chunksPerBlock, rotated[b], levels.bytes(),
+                            levels.scale(), sums, y, b * rows, r0, single);
+                if (single < r1)
+                    rows(m.codes(), stride, m.scales(), blocks, chunksPerBlock, rotated[b], levels.bytes(),
+                            levels.scale(), sums, y, b * rows, single, r1);
+            }
+        }
     }
 
     /**
@@ -113,6 +128,72 @@ final class Int8LevelDot8 {
                     sum = a0;
                     xi = 0;
                     r++;
+                    off = r * stride;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #rows} for an even number of rows, two at a time: each iteration loads 64 codes of row r and of row r + 1
+     * (two memory streams, sharing the input loads and table registers) and runs each row's arithmetic exactly as
+     * {@link #rows} does, so every row gets the same bits. Why: on the Xeon VM one stream of codes per thread ran at
+     * ~7 GB/s even with no look-up at all, two streams at ~10 GB/s (docs/BENCHMARKS.md).
+     */
+    private static void rowPairs(MemorySegment codes, long stride, float[] scales, int blocks, int chunksPerBlock,
+                                 float[] x, byte[] t, float levelScale, float[] sums, float[] y, int yOff, int rowStart,
+                                 int rowEnd) {
+        ByteVector t0 = ByteVector.fromArray(B, t, 0), t1 = ByteVector.fromArray(B, t, 64);
+        ByteVector t2 = ByteVector.fromArray(B, t, 128), t3 = ByteVector.fromArray(B, t, 192);
+        int halves = 2 * chunksPerBlock, left = halves, sb = rowStart * blocks, n = blocks * halves * HALF, xi = 0;
+        int r = rowStart;
+        long off = r * stride;
+        FloatVector sum = FloatVector.zero(F), a0 = sum, a1 = sum, a2 = sum, a3 = sum;
+        FloatVector sum2 = sum, b0 = sum, b1 = sum, b2 = sum, b3 = sum;
+        while (r < rowEnd) {
+            ByteVector c = ByteVector.fromMemorySegment(B, codes, off, ByteOrder.LITTLE_ENDIAN);
+            ByteVector d = ByteVector.fromMemorySegment(B, codes, off + stride, ByteOrder.LITTLE_ENDIAN);
+            ByteVector v = c.selectFrom(t0, t1).blend(c.selectFrom(t2, t3), c.compare(VectorOperators.LT, (byte) 0));
+            ByteVector w = d.selectFrom(t0, t1).blend(d.selectFrom(t2, t3), d.compare(VectorOperators.LT, (byte) 0));
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + 16);
+            FloatVector x2 = FloatVector.fromArray(F, x, xi + 32), x3 = FloatVector.fromArray(F, x, xi + 48);
+            a0 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 0)).fma(x0, a0);
+            a1 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 1)).fma(x1, a1);
+            a2 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 2)).fma(x2, a2);
+            a3 = ((FloatVector) v.convertShape(VectorOperators.B2F, F, 3)).fma(x3, a3);
+            b0 = ((FloatVector) w.convertShape(VectorOperators.B2F, F, 0)).fma(x0, b0);
+            b1 = ((FloatVector) w.convertShape(VectorOperators.B2F, F, 1)).fma(x1, b1);
+            b2 = ((FloatVector) w.convertShape(VectorOperators.B2F, F, 2)).fma(x2, b2);
+            b3 = ((FloatVector) w.convertShape(VectorOperators.B2F, F, 3)).fma(x3, b3);
+            off += HALF;
+            xi += HALF;
+            if (--left == 0) { // block end of both rows: fold each with its own scale·S
+                sum = a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(F, scales[sb] * levelScale), sum);
+                sum2 = b0.add(b1).add(b2.add(b3)).fma(FloatVector.broadcast(F, scales[sb + blocks] * levelScale), sum2);
+                sb++;
+                a0 = FloatVector.zero(F);
+                a1 = a0;
+                a2 = a0;
+                a3 = a0;
+                b0 = a0;
+                b1 = a0;
+                b2 = a0;
+                b3 = a0;
+                left = halves;
+                if (xi == n) { // row end of both: lanes summed lane 0 first, as rows does
+                    sum.intoArray(sums, 0);
+                    float s = 0f;
+                    for (int i = 0; i < PackedDot.L; i++) s += sums[i];
+                    y[yOff + r] = s;
+                    sum2.intoArray(sums, 0);
+                    s = 0f;
+                    for (int i = 0; i < PackedDot.L; i++) s += sums[i];
+                    y[yOff + r + 1] = s;
+                    sum = a0;
+                    sum2 = a0;
+                    xi = 0;
+                    r += 2;
+                    sb += blocks; // past row r + 1's scales
                     off = r * stride;
                 }
             }

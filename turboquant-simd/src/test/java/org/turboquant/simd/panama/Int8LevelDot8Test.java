@@ -135,6 +135,47 @@ class Int8LevelDot8Test {
         }
     }
 
+    /** Rows in pairs (two code streams) give each row exactly the bits of the one-row loop, odd counts included. */
+    @Test
+    void rowPairsGiveTheOneRowBits() {
+        for (int rows : new int[] {1, 2, 3, 7, 300}) {
+            QuantizedMatrix m = TestMatrices.quantized(rows, 1000, 8, RotationKind.HADAMARD, 256);
+            org.junit.jupiter.api.Assumptions.assumeTrue(Int8LevelDot8.runs(m), "int8 levels not available here");
+            float[][] rotated = {ScalarKernels.rotateInput(m, TestMatrices.gaussian(1000, rows), 0)};
+            float[] pairs = new float[rows], single = new float[rows];
+            Int8LevelDot8.gemm(m, rotated, pairs, 0, rows, true);
+            Int8LevelDot8.gemm(m, rotated, single, 0, rows, false);
+            assertArrayEquals(single, pairs, rows + " rows");
+            if (rows > 3) {
+                float[] part = new float[rows];
+                Int8LevelDot8.gemm(m, rotated, part, 1, rows - 2, true); // a range starting on an odd row
+                for (int r = 1; r < rows - 2; r++) assertThat(part[r]).as("row %d", r).isEqualTo(single[r]);
+            }
+        }
+    }
+
+    /**
+     * Not a timing: once C2 has compiled the pair loop, a call allocates its few arrays and nothing per row or code
+     * load (a vector boxed across an out-of-line call would, see Int8CompiledTest). Up to 60 s for C2 to get there.
+     */
+    @Test
+    void compiledPairLoopBoxesNothing() {
+        int rows = 64, cols = 1024;
+        QuantizedMatrix m = TestMatrices.quantized(rows, cols, 8, RotationKind.HADAMARD, 128);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Int8LevelDot8.runs(m), "int8 levels not available here");
+        float[][] rotated = {ScalarKernels.rotateInput(m, TestMatrices.gaussian(cols, 5), 0)};
+        float[] y = new float[rows];
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId(), best = Long.MAX_VALUE, budget = 2048;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (best > budget && System.nanoTime() < deadline) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            Int8LevelDot8.gemm(m, rotated, y, 0, rows, true);
+            best = Math.min(best, threads.getThreadAllocatedBytes(thread) - before);
+        }
+        assertThat(best).as("bytes allocated per compiled call").isLessThanOrEqualTo(budget);
+    }
+
     /** m with every centroid replaced by its int8 level times S: what the kernel multiplies, exactly. */
     private static QuantizedMatrix withLevels(QuantizedMatrix m) {
         Int8LevelDot8.Levels levels = Int8LevelDot8.Levels.of(m.centroids());
