@@ -19,8 +19,9 @@ import org.turboquant.simd.KernelMode;
  * shuffle port. Here, per 64 codes (one load, natural order): two two-table byte permutes ({@code vpermi2b}, codes
  * 0–127 and 128–255) blended by the codes' top bit give 64 levels; each quarter is widened to 16 floats
  * ({@code B2F}: sign-extend and convert) and multiply-added into its accumulator; 2 permutes and 4 widenings instead of
- * 16 permutes. Measured (docs/BENCHMARKS.md, Xeon VM): 1.85× the exact kernel with the codes in L2, but only 1.1×
- * at 4096×14336, where both are held to ~5 Gw/s per thread by the code stream. Tried and dropped: int16 levels (two
+ * 16 permutes. Measured (docs/BENCHMARKS.md, Xeon VM): one row at a time, 1.85× the exact kernel with the codes in
+ * L2 but only 1.1× at 4096×14336, where one stream of codes per thread ran at ~7 GB/s even without look-ups; hence rows
+ * in pairs ({@link #rowPairs}): 1.54× on one thread, 1.9× on two. Tried and dropped: int16 levels (two
  * byte planes, exact to 4e-5; no faster than the exact kernel) and widening through a byte permute into the low byte
  * of 2^23 then one subtraction instead of {@code B2F} (same bits, 0.95× in L2, 1.04× at 4096×14336).
  *
