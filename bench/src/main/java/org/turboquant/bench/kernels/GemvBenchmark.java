@@ -140,7 +140,7 @@ public class GemvBenchmark {
 
     /**
      * TurboQuant with the integer-domain kernels forced on where they can run (int8 tables, byte permutes; 1/2/4 bits
-     * on AVX-512 VBMI), other widths as {@link #turboquant}: the A/B of docs/BENCHMARKS.md, "Integer-domain kernels".
+     * on AVX-512 VBMI; 8 bits with int8 levels), other widths as {@link #turboquant}: the A/B of docs/BENCHMARKS.md, "Integer-domain kernels".
      */
     @Benchmark
     @Fork(jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g", "-Dturboquant.intKernels=true"})

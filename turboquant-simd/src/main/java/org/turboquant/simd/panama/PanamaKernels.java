@@ -24,7 +24,7 @@ import org.turboquant.simd.TurboQuantKernels;
  * in a version-3 pack, else regrouped once, {@link RowGroups}),
  * the widths {@link PackedDot} covers to its row-at-a-time packed-byte kernels; everything else (other widths,
  * smaller blocks, 256/128-bit JVMs) to the generic path below. In the int8 mode ({@link KernelMode}) the 1/2/4-bit
- * products go to {@link Int8TableDot} instead. Each kernel documents its own arithmetic order; GEMM equals GEMV bit
+ * products go to {@link Int8TableDot} instead, and 8-bit ones to {@link Int8LevelDot8}. Each kernel documents its own arithmetic order; GEMM equals GEMV bit
  * for bit, with one exception: in the float and auto modes a 1/2/4-bit GEMM of {@link DecodeGemm#MIN_BATCH} or more
  * inputs runs {@link DecodeGemm} (the codes decoded once for several inputs), whose results differ from GEMV's by
  * float rounding (both within 1e-5 of the reference) and depend on neither the batch's other inputs nor the rows
@@ -105,7 +105,9 @@ public final class PanamaKernels implements TurboQuantKernels {
         if (!CpuFlags.VBMI) return "off (no AVX-512 VBMI)";
         StringBuilder on = new StringBuilder();
         for (int b : new int[] {1, 2, 4}) if (IntKernels.enabled(mode, b)) on.append(on.isEmpty() ? "" : "/").append(b);
-        return on.isEmpty() ? "off" : on + "-bit";
+        if (!on.isEmpty()) on.append("-bit");
+        if (IntKernels.enabled(mode, 8)) on.append(on.isEmpty() ? "" : ", ").append("8-bit as int8 levels");
+        return on.isEmpty() ? "off" : on.toString();
     }
 
     @Override
@@ -149,6 +151,10 @@ public final class PanamaKernels implements TurboQuantKernels {
             return;
         }
         m = RowOrder.of(m); // the kernels below read whole rows
+        if (Int8LevelDot8.supports(mode, m)) { // b = 8 in the int8 mode: the centroids as int8 levels
+            Int8LevelDot8.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
+            return;
+        }
         if (PackedDot.supports(m)) { // b = 5, or row groups switched off: straight from packed bytes, row by row
             PackedDot.gemv(m, rotated, y, rowStart, rowEnd);
             return;
@@ -190,6 +196,10 @@ public final class PanamaKernels implements TurboQuantKernels {
             return;
         }
         m = RowOrder.of(m); // the kernels below read whole rows
+        if (Int8LevelDot8.supports(mode, m)) { // same loop as its gemv per input: GEMM equals GEMV bit for bit
+            Int8LevelDot8.gemm(m, rotated, y, rowStart, rowEnd);
+            return;
+        }
         if (PackedDot.supports(m)) { // same arithmetic order as its gemv, so GEMM still equals GEMV bit for bit
             PackedDot.gemm(m, rotated, y, rowStart, rowEnd);
             return;
