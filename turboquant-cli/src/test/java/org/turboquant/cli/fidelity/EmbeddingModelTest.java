@@ -22,12 +22,12 @@ class EmbeddingModelTest {
 
     @Test
     void namesResolveAndUnknownNamesListTheKnownOnes() {
-        assertThat(EmbeddingModel.names()).isEqualTo("minilm, bge-small, e5-small, bge-small-v1");
+        assertThat(EmbeddingModel.names()).isEqualTo("minilm, bge-small, e5-small, bge-small-v1, bge-small-zh");
         assertThat(EmbeddingModel.byName("minilm")).isEqualTo(EmbeddingModel.MINILM);
         assertThat(EmbeddingModel.byName(" BGE-Small ")).isEqualTo(EmbeddingModel.BGE_SMALL);
         assertThat(EmbeddingModel.byName("e5-small")).isEqualTo(EmbeddingModel.E5_SMALL);
         assertThatThrownBy(() -> EmbeddingModel.byName("bert")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("bert").hasMessageContaining("minilm, bge-small, e5-small, bge-small-v1");
+                .hasMessageContaining("bert").hasMessageContaining("minilm, bge-small, e5-small, bge-small-v1, bge-small-zh");
         assertThat(EmbeddingModel.ofModelFile(Path.of("/x/bge-small-en-v1.5.onnx"))).contains(EmbeddingModel.BGE_SMALL);
         assertThat(EmbeddingModel.byName("bge-small-v1")).isEqualTo(EmbeddingModel.BGE_SMALL_V1);
         assertThat(EmbeddingModel.ofModelFile(Path.of("/x/bge-small-en.onnx"))).contains(EmbeddingModel.BGE_SMALL_V1);
@@ -46,7 +46,8 @@ class EmbeddingModelTest {
         assertThat(EmbeddingModel.BGE_SMALL_V1.pooling()).isEqualTo(Pooling.CLS); // as the jar's model class pools
         assertThat(EmbeddingModel.BGE_SMALL_V1.prefix()).isEmpty();
         assertThat(java.util.Arrays.stream(EmbeddingModel.values()).filter(EmbeddingModel::untuned))
-                .containsExactly(EmbeddingModel.BGE_SMALL_V1);
+                .containsExactly(EmbeddingModel.BGE_SMALL_V1, EmbeddingModel.BGE_SMALL_ZH);
+        assertThat(EmbeddingModel.BGE_SMALL_ZH.pooling()).isEqualTo(Pooling.CLS);
         assertThat(ModelFiles.defaultCache()).isEqualTo(ModelFiles.defaultCache(EmbeddingModel.MINILM));
         assertThat(ModelFiles.defaultCache(EmbeddingModel.E5_SMALL).getFileName()).hasToString("e5-small-v2");
     }

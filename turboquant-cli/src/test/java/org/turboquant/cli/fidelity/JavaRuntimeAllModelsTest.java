@@ -11,7 +11,7 @@ import org.turboquant.runtime.BertEncoder;
 
 /**
  * The built-in encoders, FP32, in the Java runtime against ONNX Runtime on the built-in corpus: cosine ≥ 0.99999 on
- * every text. The three the defaults were measured on read all 617 texts; the untuned one (bge-small-v1) every 10th,
+ * every text. The three the defaults were measured on read all 617 texts; the untuned ones (bge-small-v1, bge-small-zh) every 10th,
  * which is enough to show its graph maps and keeps the suite's time.
  */
 class JavaRuntimeAllModelsTest {
