@@ -31,8 +31,8 @@ import org.turboquant.loader.source.Usage;
  * A fractional rate is allocated over all selected tensors with the loader's {@link BitBudget}, each tensor as the
  * pack stores it ({@link BitBudget.Tensor#asPacked}: per 16-row cell where its codes are grouped), and its width map
  * is the pack's ({@link BitAllocation#widthMap}), so a fractional row decodes to the weights {@code tq pack --bits
- * 4.25} writes; its bytes are {@link BitBudget#cost} (codes, scales, width maps and codebooks). This lets {@code tq compare} race dozens of
- * settings quickly.
+ * 4.25} writes; its bytes are {@link BitBudget#cost} (codes, scales, width maps and codebooks). This lets
+ * {@code tq compare} race dozens of settings quickly.
  */
 public final class InMemoryQuantizer {
     static final long MIN_ELEMENTS = 4096;
@@ -147,8 +147,8 @@ public final class InMemoryQuantizer {
 
     /**
      * Quantizes m at the given widths: uniform, or mixed with the pack's width map (the tensor's highest-energy
-     * units, or 16-row cells where the pack groups its codes, ranked over the whole tensor). Rows are independent once the width map is fixed, so chunks of rows are
-     * quantized in parallel with their slice of the map. Returns the stored bytes, {@link BitBudget#cost} / 8.
+     * units, or 16-row cells where the pack groups its codes, ranked over the whole tensor). Rows are independent
+     * once the width map is fixed, so chunks of rows are quantized in parallel with their slice of the map. Returns the stored bytes, {@link BitBudget#cost} / 8.
      */
     private static long quantizeMixed(Scheme s, Matrix m, BitBudget.Widths w, Map<String, double[]> energies,
                                       float[] decoded) {
