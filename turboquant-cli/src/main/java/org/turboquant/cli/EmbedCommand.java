@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Embed each line of a text file with the Java runtime (turboquant-runtime): every matrix "
                 + "product on the pack's fused kernels, or on the model's FP32 weights when no PACK is given.",
-                "The model is a built-in one (--model minilm|bge-small|e5-small, default minilm), an ONNX file "
+                "The model is a built-in one (--model minilm|bge-small|e5-small|bge-small-v1|bge-small-zh, default minilm), an ONNX file "
                         + "(MODEL.onnx), or a Hugging Face BERT checkpoint directory with config.json, "
                         + "model.safetensors and tokenizer.json (--model DIR). The pack must have been made from that "
                         + "model (tq pack MODEL.onnx or tq pack DIR).",
@@ -47,7 +47,7 @@ public final class EmbedCommand implements Callable<Integer> {
     List<Path> paths = List.of();
 
     @Option(names = "--model", paramLabel = "NAME|DIR",
-            description = "A built-in model (minilm, bge-small, e5-small) or a Hugging Face BERT checkpoint directory.")
+            description = "A built-in model (minilm, bge-small, e5-small, bge-small-v1, bge-small-zh) or a Hugging Face BERT checkpoint directory.")
     String model;
 
     @Option(names = "--texts", required = true, paramLabel = "FILE",

@@ -36,7 +36,7 @@ public final class FidelityCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "NAME",
             description = "Built-in model: minilm (all-MiniLM-L6-v2, the default), bge-small (bge-small-en-v1.5), "
-                    + "e5-small (e5-small-v2). Sets the ONNX file when MODEL.onnx is not given, and the pooling, "
+                    + "e5-small (e5-small-v2), bge-small-v1 (bge-small-en, v1), bge-small-zh (bge-small-zh-v1.5). Sets the ONNX file when MODEL.onnx is not given, and the pooling, "
                     + "length and prefix defaults; a MODEL.onnx named like a built-in model's file gets that "
                     + "model's defaults without --model.")
     String modelName;
@@ -50,11 +50,11 @@ public final class FidelityCommand implements Callable<Integer> {
     Path tokenizer;
 
     @Option(names = "--pooling", paramLabel = "mean|cls",
-            description = "Pooling (default: the model's; mean for minilm and e5-small, cls for bge-small).")
+            description = "Pooling (default: the model's; mean for minilm and e5-small, cls for the bge models).")
     String pooling;
 
     @Option(names = "--max-length", paramLabel = "N",
-            description = "Tokens per text (default: the model's; 256 for minilm, 512 for bge-small and e5-small).")
+            description = "Tokens per text (default: the model's; 256 for minilm, 512 for the others).")
     Integer maxLength;
 
     @Option(names = "--prefix", paramLabel = "TEXT",

@@ -63,7 +63,7 @@ class ModelChoiceTest {
     void compareRejectsAModelThatIsNeitherANameNorAFile() {
         assertThatThrownBy(() -> ModelChoice.resolveNameOrPath("bge-smal", null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bge-smal")
-                .hasMessageContaining("minilm, bge-small, e5-small");
+                .hasMessageContaining("minilm, bge-small, e5-small, bge-small-v1, bge-small-zh");
         assertThatThrownBy(() -> ModelChoice.resolve("bert", null, null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown model 'bert'");
     }

@@ -91,6 +91,19 @@ public final class BitAllocation {
     }
 
     /**
+     * The width map of a mixed matrix with {@code wideUnits} wide units: per 16-row cell ({@link #widestCellsFirst},
+     * {@code wideUnits} then a multiple of 16) when it is stored in {@link CodeLayout#MIXED_ROW_GROUPS_16}, else per
+     * unit ({@link #widestFirst}). The one rule the pack writer and the in-memory quantizer of {@code tq compare}
+     * both apply, so that compare's figures are the pack's.
+     */
+    public static byte[] widthMap(double[] unitEnergies, int rows, int unitsPerRow, long wideUnits, boolean perCell) {
+        if (!perCell) return widestFirst(unitEnergies, wideUnits);
+        if (wideUnits % CodeLayout.GROUP_ROWS != 0)
+            throw new IllegalArgumentException(wideUnits + " wide units are not whole 16-row cells");
+        return widestCellsFirst(unitEnergies, rows, unitsPerRow, wideUnits / CodeLayout.GROUP_ROWS);
+    }
+
+    /**
      * Storage in bits of a {@code rows}-row matrix with this block layout when {@code wideUnits} of its units are
      * stored at {@code wideBits} and the rest at {@code narrowBits}: packed codes, one scale per block and the
      * width map. With wideUnits = 0 this is a mixed layout's cost, not the uniform one ({@link #uniformBits}).

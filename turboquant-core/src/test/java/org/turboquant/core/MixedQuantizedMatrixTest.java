@@ -64,6 +64,25 @@ class MixedQuantizedMatrixTest {
     }
 
     @Test
+    void widthMapIsPerUnitOrPerSixteenRowCell() {
+        // 32 rows x 2 units; one loud unit (row 3, unit 1) and a louder cell (rows 16..31, unit 0) overall
+        double[] e = new double[64];
+        for (int r = 0; r < 32; r++) { e[2 * r] = r >= 16 ? 2 : 0.5; e[2 * r + 1] = 1; }
+        e[2 * 3 + 1] = 100;
+        assertThat(BitAllocation.widthMap(e, 32, 2, 1, false)).containsExactly(BitAllocation.widestFirst(e, 1));
+        byte[] cell = BitAllocation.widthMap(e, 32, 2, 16, true);
+        assertThat(cell).containsExactly(BitAllocation.widestCellsFirst(e, 32, 2, 1));
+        // per cell the loud unit drags its cell (rows 0..15, unit 1: sum 115) above the louder cell (sum 32)
+        MixedLayout layout = MixedLayout.of(32, BlockLayout.of(256, 128, RotationKind.HADAMARD), cell);
+        for (int r = 0; r < 32; r++) {
+            assertThat(layout.isWide(r, 1)).as("row %d", r).isEqualTo(r < 16);
+            assertThat(layout.isWide(r, 0)).isFalse();
+        }
+        assertThatThrownBy(() -> BitAllocation.widthMap(e, 32, 2, 8, true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16-row cells");
+    }
+
+    @Test
     void rowOffsetsFollowThePrefixCountsOfTheMap() {
         BlockLayout blocks = BlockLayout.of(512, 128, RotationKind.HADAMARD); // 4 units per row
         byte[] map = {(byte) 0b1001_0110, (byte) 0b0000_1111}; // row 0: units 1,2; row 1: 0,3; row 2: all

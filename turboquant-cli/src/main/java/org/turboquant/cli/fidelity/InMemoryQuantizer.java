@@ -28,10 +28,11 @@ import org.turboquant.loader.source.Usage;
  * It selects tensors, orients them and seeds rotations as {@code tq pack} does (2-D float tensors of at least
  * {@value #MIN_ELEMENTS} elements used as a MatMul/Linear weight or a Gather table; MatMul weights transposed so
  * that rows run along the reduction axis; seed = tensorSeed(42, name)), and counts the bytes of the pack's data.
- * A fractional rate is allocated over all selected tensors with the loader's {@link BitBudget} and each tensor's
- * wide units are its highest-energy ones over the whole tensor, as {@code tq pack --bits 4.25} does; its bytes are
- * {@link BitBudget#cost} (codes, scales, width maps and codebooks). This lets {@code tq compare} race dozens of
- * settings quickly.
+ * A fractional rate is allocated over all selected tensors with the loader's {@link BitBudget}, each tensor as the
+ * pack stores it ({@link BitBudget.Tensor#asPacked}: per 16-row cell where its codes are grouped), and its width map
+ * is the pack's ({@link BitAllocation#widthMap}), so a fractional row decodes to the weights {@code tq pack --bits
+ * 4.25} writes; its bytes are {@link BitBudget#cost} (codes, scales, width maps and codebooks). This lets
+ * {@code tq compare} race dozens of settings quickly.
  */
 public final class InMemoryQuantizer {
     static final long MIN_ELEMENTS = 4096;
@@ -130,10 +131,14 @@ public final class InMemoryQuantizer {
         List<BitBudget.Tensor> tensors = new ArrayList<>();
         for (Matrix m : matrices) {
             boolean lookup = s.budget() != Scheme.Budget.EVEN && m.tensor().usage() == Usage.GATHER_TABLE;
-            tensors.add(new BitBudget.Tensor(m.tensor().name(), m.rows(),
-                    BlockLayout.of(m.cols(), s.blockSize(), s.rotation()), lookup, s.rate()));
+            tensors.add(budgetTensor(s, m, lookup));
         }
         return tensors;
+    }
+
+    private static BitBudget.Tensor budgetTensor(Scheme s, Matrix m, boolean lookup) {
+        return BitBudget.Tensor.asPacked(m.tensor().name(), m.rows(), BlockLayout.of(m.cols(), s.blockSize(), s.rotation()),
+                lookup, s.rate());
     }
 
     private static int scaleBits(Scheme s) {
@@ -141,9 +146,9 @@ public final class InMemoryQuantizer {
     }
 
     /**
-     * Quantizes m at the given widths: uniform, or mixed with the tensor's {@code wideUnits} highest-energy units
-     * (ranked over the whole tensor) wide. Rows are independent once the width map is fixed, so chunks of rows are
-     * quantized in parallel with their slice of the map. Returns the stored bytes, {@link BitBudget#cost} / 8.
+     * Quantizes m at the given widths: uniform, or mixed with the pack's width map (the tensor's highest-energy
+     * units, or 16-row cells where the pack groups its codes, ranked over the whole tensor). Rows are independent
+     * once the width map is fixed, so chunks of rows are quantized in parallel with their slice of the map. Returns the stored bytes, {@link BitBudget#cost} / 8.
      */
     private static long quantizeMixed(Scheme s, Matrix m, BitBudget.Widths w, Map<String, double[]> energies,
                                       float[] decoded) {
@@ -153,15 +158,16 @@ public final class InMemoryQuantizer {
                 Seeds.tensorSeed(Seeds.DEFAULT_SEED, name), s.normPrecision(), false, s.scaleSearch())
                 .fittedTo(m.rowMajor(), m.rowMajor().length, cols);
         BlockLayout blocks = BlockLayout.of(cols, s.blockSize(), s.rotation());
-        BitBudget.Tensor t = new BitBudget.Tensor(name, rows, blocks, false, s.rate());
+        BitBudget.Tensor t = budgetTensor(s, m, false);
         long bytes = BitBudget.cost(t, w, scaleBits(s)) / 8;
         if (!w.mixed()) {
             parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) ->
                     ScalarKernels.dequantize(MatrixQuantizer.quantize(part, n, cols, narrow)));
             return bytes;
         }
-        byte[] bitmap = BitAllocation.widestFirst(energies.computeIfAbsent(name, n -> unitEnergies(s, m)), w.wideUnits());
         int unitsPerRow = MixedLayout.unitsPerRow(blocks);
+        byte[] bitmap = BitAllocation.widthMap(energies.computeIfAbsent(name, n -> unitEnergies(s, m)), rows, unitsPerRow,
+                w.wideUnits(), t.allocationRows(w.wideBits()) > 1);
         parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> {
             // CHUNK_ROWS · unitsPerRow is a multiple of 8: every chunk but the last starts on a bitmap byte.
             long from = (long) first * unitsPerRow, to = (long) (first + n) * unitsPerRow;

@@ -22,13 +22,15 @@ class EmbeddingModelTest {
 
     @Test
     void namesResolveAndUnknownNamesListTheKnownOnes() {
-        assertThat(EmbeddingModel.names()).isEqualTo("minilm, bge-small, e5-small");
+        assertThat(EmbeddingModel.names()).isEqualTo("minilm, bge-small, e5-small, bge-small-v1, bge-small-zh");
         assertThat(EmbeddingModel.byName("minilm")).isEqualTo(EmbeddingModel.MINILM);
         assertThat(EmbeddingModel.byName(" BGE-Small ")).isEqualTo(EmbeddingModel.BGE_SMALL);
         assertThat(EmbeddingModel.byName("e5-small")).isEqualTo(EmbeddingModel.E5_SMALL);
         assertThatThrownBy(() -> EmbeddingModel.byName("bert")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("bert").hasMessageContaining("minilm, bge-small, e5-small");
+                .hasMessageContaining("bert").hasMessageContaining("minilm, bge-small, e5-small, bge-small-v1, bge-small-zh");
         assertThat(EmbeddingModel.ofModelFile(Path.of("/x/bge-small-en-v1.5.onnx"))).contains(EmbeddingModel.BGE_SMALL);
+        assertThat(EmbeddingModel.byName("bge-small-v1")).isEqualTo(EmbeddingModel.BGE_SMALL_V1);
+        assertThat(EmbeddingModel.ofModelFile(Path.of("/x/bge-small-en.onnx"))).contains(EmbeddingModel.BGE_SMALL_V1);
         assertThat(EmbeddingModel.ofModelFile(Path.of("model.onnx"))).isEmpty();
     }
 
@@ -41,6 +43,11 @@ class EmbeddingModelTest {
         assertThat(EmbeddingModel.BGE_SMALL.prefix()).isEmpty();
         assertThat(EmbeddingModel.E5_SMALL.pooling()).isEqualTo(Pooling.MEAN);
         assertThat(EmbeddingModel.E5_SMALL.prefix()).isEqualTo("query: ");
+        assertThat(EmbeddingModel.BGE_SMALL_V1.pooling()).isEqualTo(Pooling.CLS); // as the jar's model class pools
+        assertThat(EmbeddingModel.BGE_SMALL_V1.prefix()).isEmpty();
+        assertThat(java.util.Arrays.stream(EmbeddingModel.values()).filter(EmbeddingModel::untuned))
+                .containsExactly(EmbeddingModel.BGE_SMALL_V1, EmbeddingModel.BGE_SMALL_ZH);
+        assertThat(EmbeddingModel.BGE_SMALL_ZH.pooling()).isEqualTo(Pooling.CLS);
         assertThat(ModelFiles.defaultCache()).isEqualTo(ModelFiles.defaultCache(EmbeddingModel.MINILM));
         assertThat(ModelFiles.defaultCache(EmbeddingModel.E5_SMALL).getFileName()).hasToString("e5-small-v2");
     }
@@ -54,7 +61,7 @@ class EmbeddingModelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = EmbeddingModel.class, names = {"BGE_SMALL", "E5_SMALL"})
+    @EnumSource(value = EmbeddingModel.class, names = {"BGE_SMALL", "E5_SMALL", "BGE_SMALL_V1"})
     void fp32AgainstItselfGivesCosineOne(EmbeddingModel m) throws Exception {
         ModelFiles files = ModelFiles.extract(m, Path.of("target", m.cacheDir() + "-test"));
         assertThat(files.model().getFileName()).hasToString(m.modelResource());

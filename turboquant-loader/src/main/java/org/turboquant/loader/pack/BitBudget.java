@@ -43,6 +43,11 @@ public final class BitBudget {
                 throw new IllegalArgumentException(name + ": only whole 16-row groups of whole-chunk blocks are groupable");
         }
 
+        /** The tensor as {@code tq pack} allocates it: per 16-row cell where it will be stored grouped ({@link #groupable}). */
+        public static Tensor asPacked(String name, int rows, BlockLayout blocks, boolean lookup, double rate) {
+            return new Tensor(name, rows, blocks, lookup, rate, BitBudget.groupable(rows, blocks));
+        }
+
         /** A tensor allocated per (row × unit), whatever its shape. */
         public Tensor(String name, int rows, BlockLayout blocks, boolean lookup, double rate) {
             this(name, rows, blocks, lookup, rate, false);
@@ -61,6 +66,16 @@ public final class BitBudget {
         public long units() {
             return (long) rows * MixedLayout.unitsPerRow(blocks);
         }
+    }
+
+    /**
+     * Whether a mixed tensor of this shape is stored grouped when its wide width allows ({@link Tensor} then
+     * allocates it per cell): whole 16-row groups (no padding rows are stored, so the bits are those of row order)
+     * of whole-chunk blocks, unless {@code -Dturboquant.pack.rowOrder=true} asks for packs older readers take.
+     */
+    public static boolean groupable(int rows, BlockLayout blocks) {
+        return !Boolean.getBoolean(TurboQuantEncoder.ROW_ORDER) && rows % CodeLayout.GROUP_ROWS == 0
+                && CodeLayout.groupable(blocks);
     }
 
     /** Widths of one tensor: uniform at {@code narrowBits} when wideUnits is 0, else mixed narrow/wide. */

@@ -56,20 +56,10 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
         this.narrowUnitBytes = BitPacking.packedBytes(unitIndices, config.bits());
         this.wideUnitBytes = BitPacking.packedBytes(unitIndices, wideBits);
         this.energies = energies;
-        this.codeLayout = groupable(rows, blocks) && wideBits <= BitBudget.GROUPED_MAX_WIDE_BITS
+        this.codeLayout = BitBudget.groupable(rows, blocks) && wideBits <= BitBudget.GROUPED_MAX_WIDE_BITS
                 ? CodeLayout.MIXED_ROW_GROUPS_16 : CodeLayout.ROWS;
         if (grouped() && wideUnits % CodeLayout.GROUP_ROWS != 0)
             throw new IllegalStateException(name + ": " + wideUnits + " wide units are not whole 16-row cells");
-    }
-
-    /**
-     * Whether a mixed tensor of this shape is stored grouped when its wide width allows ({@link BitBudget.Tensor}
-     * then allocates it per cell): whole 16-row groups (no padding rows are stored, so the bits are those of row
-     * order) of whole-chunk blocks, unless {@code -Dturboquant.pack.rowOrder=true} asks for packs older readers take.
-     */
-    static boolean groupable(int rows, BlockLayout blocks) {
-        return !Boolean.getBoolean(TurboQuantEncoder.ROW_ORDER) && rows % CodeLayout.GROUP_ROWS == 0
-                && CodeLayout.groupable(blocks);
     }
 
     CodeLayout codeLayout() {
@@ -105,9 +95,8 @@ final class MixedTurboQuantEncoder implements TensorEncoder {
     public void prepare(RowReader reader) {
         config = config.fittedTo(reader::maxAbs, blocks.cols());
         if (energies == null) energies = reader.unitEnergies(blocks);
-        layout = MixedLayout.of(rows, blocks, grouped()
-                ? BitAllocation.widestCellsFirst(energies, rows, MixedLayout.unitsPerRow(blocks), wideUnits / CodeLayout.GROUP_ROWS)
-                : BitAllocation.widestFirst(energies, wideUnits));
+        layout = MixedLayout.of(rows, blocks,
+                BitAllocation.widthMap(energies, rows, MixedLayout.unitsPerRow(blocks), wideUnits, grouped()));
         energies = null; // the width map is all the encoder needs from here
         scales = new float[Math.multiplyExact(rows, blocks.blocksPerRow())];
         if (grouped()) {

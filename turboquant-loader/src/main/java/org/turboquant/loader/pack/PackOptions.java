@@ -101,6 +101,14 @@ public record PackOptions(Method method, double bits, int blockSize, RotationKin
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
     }
 
+    /**
+     * 4-bit TurboQuant, Hadamard, blocks of 128, searched scales, <b>f16</b> scale storage. Not the scales {@code tq pack}
+     * stores by default: its {@code --norm auto} is resolved against the rate it is given ({@link #defaultNorm}: log8
+     * up to 5 bits, f16 above), while a record holds one precision that {@link #withBits} does not re-resolve, so
+     * {@code defaults().withBits(8)} would keep log8 on an 8-bit pack that tq pack stores with f16. The library
+     * default therefore stays the precision valid at every width; for tq pack's packs at rate {@code b} use
+     * {@code defaults().withBits(b).withNorm(PackOptions.defaultNorm(b, true), false)} (what {@code tq demo} does).
+     */
     public static PackOptions defaults() {
         return new PackOptions(Method.TURBOQUANT, 4, 128, RotationKind.HADAMARD, Seeds.DEFAULT_SEED, NormPrecision.F16,
                 false, null, List.of(), DEFAULT_MIN_ELEMENTS, false, Runtime.getRuntime().availableProcessors());

@@ -171,8 +171,7 @@ public final class Packer {
             for (TensorPlan p : plans) {
                 if (p.quantized() && p.widths() == null) {
                     BlockLayout blocks = BlockLayout.of(p.cols(), options.blockSize(), options.rotation());
-                    budget.add(new BitBudget.Tensor(p.source().name(), p.rows(), blocks, p.lookup(), p.rate(),
-                            MixedTurboQuantEncoder.groupable(p.rows(), blocks)));
+                    budget.add(BitBudget.Tensor.asPacked(p.source().name(), p.rows(), blocks, p.lookup(), p.rate()));
                     byName.put(p.source().name(), p);
                 }
             }
