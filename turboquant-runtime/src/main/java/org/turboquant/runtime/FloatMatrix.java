@@ -5,38 +5,64 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 import org.turboquant.loader.pack.WeightMatrix;
 
 /**
- * An unquantized FP32 matrix, rows × cols row-major (rows = outputs): the original model's weights behind the same
- * interface as a pack's. Products run on the Vector API, four inputs per pass over a weight row, row ranges spread
- * over the common fork-join pool.
+ * An unquantized FP32 matrix, rows × cols (rows = outputs): the original model's weights behind the same interface as
+ * a pack's.
+ *
+ * <p>Stored in panels of two vectors' lanes of rows (32 at 512 bits), column-major inside a panel (panel p, column c,
+ * lane l holds row p·PANEL + l; rows past the last are zero), so that a product is an outer-product GEMM: per column,
+ * two vector-high weight
+ * vectors are loaded once and FMA-ed into {@value #TILE} inputs' sums (one broadcast of each input's value), 16 sums
+ * in registers and no horizontal reduction. The row-major form that a dot-product loop would use costs four
+ * reductions per row and input, as much work as the FMAs at MiniLM's 384 columns. Row ranges (whole panels) are
+ * spread over the fork-join pool the caller runs in (the common pool otherwise).
+ *
+ * <p>Arithmetic order: per row and input one sum, Σ over columns in order of w·x starting from 0 (one FMA each),
+ * then + bias, then added to y when accumulating; it does not depend on the batch, the input's place in it, or the
+ * threads.
  */
 public final class FloatMatrix implements WeightMatrix {
-    /** Rows per parallel task: enough work to pay for a task. */
-    private static final int ROWS_PER_TASK = 64;
+    private static final VectorSpecies<Float> F = VectorOps.S;
+    private static final int L = F.length();
+    /** Rows per panel: two vectors, so each input's broadcast feeds two FMAs. */
+    static final int PANEL = 2 * L;
+    /** Inputs per pass over a panel: 16 sums in registers, enough independent FMAs to hide their latency. */
+    static final int TILE = 8;
+    /** Panels per parallel task: enough work to pay for a task. */
+    private static final int PANELS_PER_TASK = 2;
 
     private final String name;
     private final int rows, cols;
-    private final float[] w;
+    /** Panel p's column c at [(p·cols + c)·PANEL ..], rows p·PANEL .. (p + 1)·PANEL (zeros past the last row). */
+    private final float[] panels;
 
-    /** Wraps {@code w} (rows × cols, row-major; not copied). */
+    /** The matrix whose row r is w[r·cols .. (r + 1)·cols) (row-major; copied into panels). */
     public FloatMatrix(String name, int rows, int cols, float[] w) {
+        this(name, rows, cols, w, false);
+    }
+
+    /** The transpose of a row-major [in, out] matrix (an ONNX MatMul weight) as an out × in matrix. */
+    public static FloatMatrix ofTransposed(String name, int in, int out, float[] inByOut) {
+        return new FloatMatrix(name, out, in, inByOut, true);
+    }
+
+    private FloatMatrix(String name, int rows, int cols, float[] w, boolean transposed) {
         if ((long) rows * cols != w.length)
             throw new IllegalArgumentException(name + ": " + w.length + " values for " + rows + " × " + cols);
         this.name = name;
         this.rows = rows;
         this.cols = cols;
-        this.w = w;
-    }
-
-    /** The transpose of a row-major [in, out] matrix (an ONNX MatMul weight) as an out × in matrix. */
-    public static FloatMatrix ofTransposed(String name, int in, int out, float[] inByOut) {
-        float[] t = new float[inByOut.length];
-        for (int i = 0; i < in; i++)
-            for (int o = 0; o < out; o++) t[o * in + i] = inByOut[i * out + o];
-        return new FloatMatrix(name, out, in, t);
+        int panelCount = (rows + PANEL - 1) / PANEL;
+        this.panels = new float[Math.multiplyExact(Math.multiplyExact(panelCount, cols), PANEL)];
+        for (int r = 0; r < rows; r++) {
+            int base = (r / PANEL) * cols * PANEL + r % PANEL;
+            for (int c = 0; c < cols; c++)
+                panels[base + c * PANEL] = transposed ? w[c * rows + r] : w[r * cols + c];
+        }
     }
 
     @Override public String name() { return name; }
@@ -54,54 +80,104 @@ public final class FloatMatrix implements WeightMatrix {
         Objects.checkFromIndexSize(yOff, Math.multiplyExact(batch, rows), y.length);
         if (bias != null && bias.length != rows)
             throw new IllegalArgumentException(name + ": bias has " + bias.length + " elements, expected " + rows);
-        int tasks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        if (batch == 0) return;
+        float[][] tiles = interleave(x, xOff, batch);
+        int panelCount = (rows + PANEL - 1) / PANEL, tasks = (panelCount + PANELS_PER_TASK - 1) / PANELS_PER_TASK;
         if (tasks == 1 || (long) batch * rows * cols < 1 << 16) {
-            rowRange(x, xOff, batch, y, yOff, bias, accumulate, 0, rows);
+            panelRange(tiles, batch, y, yOff, bias, accumulate, 0, panelCount);
         } else {
-            IntStream.range(0, tasks).parallel().forEach(t -> rowRange(x, xOff, batch, y, yOff, bias, accumulate,
-                    t * ROWS_PER_TASK, Math.min(rows, (t + 1) * ROWS_PER_TASK)));
+            IntStream.range(0, tasks).parallel().forEach(t -> panelRange(tiles, batch, y, yOff, bias, accumulate,
+                    t * PANELS_PER_TASK, Math.min(panelCount, (t + 1) * PANELS_PER_TASK)));
         }
     }
 
-    private void rowRange(float[] x, int xOff, int batch, float[] y, int yOff, float[] bias, boolean acc, int r0, int r1) {
-        var s = VectorOps.S;
-        int bound = s.loopBound(cols);
-        for (int r = r0; r < r1; r++) {
-            int wOff = r * cols;
-            float b0 = bias == null ? 0 : bias[r];
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
-                int x0 = xOff + b * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-                FloatVector a0 = FloatVector.zero(s), a1 = a0, a2 = a0, a3 = a0;
-                int c = 0;
-                for (; c < bound; c += s.length()) {
-                    FloatVector wv = FloatVector.fromArray(s, w, wOff + c);
-                    a0 = wv.fma(FloatVector.fromArray(s, x, x0 + c), a0);
-                    a1 = wv.fma(FloatVector.fromArray(s, x, x1 + c), a1);
-                    a2 = wv.fma(FloatVector.fromArray(s, x, x2 + c), a2);
-                    a3 = wv.fma(FloatVector.fromArray(s, x, x3 + c), a3);
-                }
-                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD),
-                        s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-                for (; c < cols; c++) {
-                    float wc = w[wOff + c];
-                    s0 += wc * x[x0 + c];
-                    s1 += wc * x[x1 + c];
-                    s2 += wc * x[x2 + c];
-                    s3 += wc * x[x3 + c];
-                }
-                store(y, yOff + b * rows + r, s0 + b0, acc);
-                store(y, yOff + (b + 1) * rows + r, s1 + b0, acc);
-                store(y, yOff + (b + 2) * rows + r, s2 + b0, acc);
-                store(y, yOff + (b + 3) * rows + r, s3 + b0, acc);
+    /** The inputs by tiles of {@value #TILE}, column-interleaved: tile t's [c·TILE + s] = input t·TILE + s's column c. */
+    private float[][] interleave(float[] x, int xOff, int batch) {
+        float[][] tiles = new float[(batch + TILE - 1) / TILE][cols * TILE]; // slots past the batch stay 0, unread
+        for (int b = 0; b < batch; b++) {
+            float[] t = tiles[b / TILE];
+            int s = b % TILE, from = xOff + b * cols;
+            for (int c = 0; c < cols; c++) t[c * TILE + s] = x[from + c];
+        }
+        return tiles;
+    }
+
+    private void panelRange(float[][] tiles, int batch, float[] y, int yOff, float[] bias, boolean accumulate,
+                            int p0, int p1) {
+        float[] sums = new float[TILE * PANEL];
+        for (int p = p0; p < p1; p++)
+            for (int t = 0; t < tiles.length; t++) {
+                tile(panels, p * cols * PANEL, tiles[t], cols, sums);
+                store(sums, t * TILE, Math.min(TILE, batch - t * TILE), p * PANEL, y, yOff, bias, accumulate);
             }
-            for (; b < batch; b++)
-                store(y, yOff + b * rows + r, VectorOps.dot(w, wOff, x, xOff + b * cols, cols) + b0, acc);
-        }
     }
 
-    private static void store(float[] y, int i, float v, boolean accumulate) {
-        y[i] = accumulate ? y[i] + v : v;
+    /**
+     * sums[s·PANEL + l] = Σ_c panel[c·PANEL + l]·x[c·TILE + s] for the TILE inputs s of one interleaved tile and the
+     * panel's rows l. Unrolled by hand: the 16 sums must stay in registers.
+     */
+    private static void tile(float[] panel, int off, float[] x, int cols, float[] sums) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (int c = 0; c < cols; c++) {
+            int w = off + c * PANEL, o = c * TILE;
+            FloatVector lo = FloatVector.fromArray(F, panel, w), hi = FloatVector.fromArray(F, panel, w + L);
+            FloatVector v = FloatVector.broadcast(F, x[o]);
+            a0 = lo.fma(v, a0);
+            b0 = hi.fma(v, b0);
+            v = FloatVector.broadcast(F, x[o + 1]);
+            a1 = lo.fma(v, a1);
+            b1 = hi.fma(v, b1);
+            v = FloatVector.broadcast(F, x[o + 2]);
+            a2 = lo.fma(v, a2);
+            b2 = hi.fma(v, b2);
+            v = FloatVector.broadcast(F, x[o + 3]);
+            a3 = lo.fma(v, a3);
+            b3 = hi.fma(v, b3);
+            v = FloatVector.broadcast(F, x[o + 4]);
+            a4 = lo.fma(v, a4);
+            b4 = hi.fma(v, b4);
+            v = FloatVector.broadcast(F, x[o + 5]);
+            a5 = lo.fma(v, a5);
+            b5 = hi.fma(v, b5);
+            v = FloatVector.broadcast(F, x[o + 6]);
+            a6 = lo.fma(v, a6);
+            b6 = hi.fma(v, b6);
+            v = FloatVector.broadcast(F, x[o + 7]);
+            a7 = lo.fma(v, a7);
+            b7 = hi.fma(v, b7);
+        }
+        a0.intoArray(sums, 0);
+        b0.intoArray(sums, L);
+        a1.intoArray(sums, PANEL);
+        b1.intoArray(sums, PANEL + L);
+        a2.intoArray(sums, 2 * PANEL);
+        b2.intoArray(sums, 2 * PANEL + L);
+        a3.intoArray(sums, 3 * PANEL);
+        b3.intoArray(sums, 3 * PANEL + L);
+        a4.intoArray(sums, 4 * PANEL);
+        b4.intoArray(sums, 4 * PANEL + L);
+        a5.intoArray(sums, 5 * PANEL);
+        b5.intoArray(sums, 5 * PANEL + L);
+        a6.intoArray(sums, 6 * PANEL);
+        b6.intoArray(sums, 6 * PANEL + L);
+        a7.intoArray(sums, 7 * PANEL);
+        b7.intoArray(sums, 7 * PANEL + L);
+    }
+
+    /** y[input b, rows r0 .. r0 + PANEL (those that exist)] = sums + bias (+ y when accumulating), inputs b0 .. b0 + n. */
+    private void store(float[] sums, int b0, int n, int r0, float[] y, int yOff, float[] bias, boolean accumulate) {
+        int count = Math.min(PANEL, rows - r0);
+        for (int s = 0; s < n; s++) {
+            int to = yOff + (b0 + s) * rows + r0;
+            for (int h = 0; h < count; h += L) {
+                VectorMask<Float> m = F.indexInRange(h, count);
+                FloatVector v = FloatVector.fromArray(F, sums, s * PANEL + h);
+                if (bias != null) v = v.add(FloatVector.fromArray(F, bias, r0 + h, m));
+                if (accumulate) v = FloatVector.fromArray(F, y, to + h, m).add(v);
+                v.intoArray(y, to + h, m);
+            }
+        }
     }
 
     @Override
@@ -117,11 +193,13 @@ public final class FloatMatrix implements WeightMatrix {
     @Override
     public void row(int r, float[] out, int outOff) {
         Objects.checkIndex(r, rows);
-        System.arraycopy(w, r * cols, out, outOff, cols);
+        Objects.checkFromIndexSize(outOff, cols, out.length);
+        int base = (r / PANEL) * cols * PANEL + r % PANEL;
+        for (int c = 0; c < cols; c++) out[outOff + c] = panels[base + c * PANEL];
     }
 
     @Override
     public void warmUp() {
-        matmul(new float[4 * cols], 0, 4, new float[4 * rows], 0, null, false);
+        matmul(new float[TILE * cols], 0, TILE, new float[TILE * rows], 0, null, false);
     }
 }

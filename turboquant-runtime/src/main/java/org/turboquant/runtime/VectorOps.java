@@ -3,10 +3,14 @@ package org.turboquant.runtime;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.turboquant.simd.panama.Lanes;
 
-/** Dense float loops on the preferred vector species, each with a scalar tail. */
+/**
+ * Dense float loops on the kernels' vector species ({@link Lanes#F}: the CPU's widest, or
+ * {@code -Dturboquant.vectorBits}, so the runtime's layers are tested at forced widths too), each with a scalar tail.
+ */
 final class VectorOps {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = Lanes.F;
 
     private VectorOps() {}
 
