@@ -2,7 +2,7 @@
 // (docs/RESULTS.md, "Why e5-small's min cosine misses"). A source-file program on the built CLI's class path:
 //   ./tq --help >/dev/null   # builds turboquant-cli/target
 //   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-//     -cp "turboquant-cli/target/turboquant-cli.jar:turboquant-cli/target/lib/*" docs/diagnostics/WorstText.java e5-small 4.25
+//     -cp "turboquant-cli/target/turboquant-cli.jar:turboquant-cli/target/lib/*" bench/diagnostics/WorstText.java e5-small 4.25
 // Prints the 8 worst texts (cosine at the rate and with IQ4_XS), then the min cosine with one kind of tensor kept at
 // FP32 (or replaced by its IQ4_XS version), then with one layer's six matrices kept at FP32.
 import java.nio.file.*; import java.util.*;

@@ -1,7 +1,7 @@
 // The FFN-in and Q matrices' relative weight error at 4.25 against IQ4_XS, plain and weighted per input channel by
 // the square of the LayerNorm gamma that scales that channel (an outlier channel a data-free check can see).
 //   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-//     -cp "turboquant-cli/target/turboquant-cli.jar:turboquant-cli/target/lib/*" docs/diagnostics/GammaWeightedError.java e5-small
+//     -cp "turboquant-cli/target/turboquant-cli.jar:turboquant-cli/target/lib/*" bench/diagnostics/GammaWeightedError.java e5-small
 import java.util.*;
 import org.turboquant.cli.fidelity.*; import org.turboquant.core.*; import org.turboquant.loader.source.*;
 public class GammaWeightedError {
