@@ -16,6 +16,14 @@ class FloatMatrixTest {
     private static final int[] ROWS = {1, 15, 16, 17, 31, 32, 33, 64, 65, 384};
     private static final int[] COLS = {1, 3, 17, 384};
 
+    /** The pom runs this class again at 256 and 128 bits: make sure those runs really use that width. */
+    @Test
+    void runsAtTheForcedVectorWidth() {
+        Integer forced = Integer.getInteger("turboquant.vectorBits");
+        if (forced != null) assertThat(VectorOps.S.vectorBitSize()).isEqualTo(forced);
+        assertThat(FloatMatrix.PANEL).isEqualTo(2 * VectorOps.S.length());
+    }
+
     @Test
     void everyBatchMatchesTheScalarReference() {
         Random rnd = new Random(7);
