@@ -8,11 +8,8 @@ import java.util.Random;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.turboquant.core.MatrixQuantizer;
-import org.turboquant.core.MixedMatrixQuantizer;
 import org.turboquant.core.NormPrecision;
 import org.turboquant.core.QuantConfig;
-import org.turboquant.core.ScalarKernels;
 import org.turboquant.loader.source.TensorSource;
 
 /**
@@ -83,12 +80,6 @@ class Log8PackTest {
     private static float[] reference(float[] w, TqTensor t, PackOptions options) {
         QuantConfig config = options.quantConfig(t.name(), t.bits()).fittedTo(w, w.length, t.cols());
         assertThat(config.scaleUnit()).isNotEqualTo(1f);
-        Manifest.TensorEntry e = t.manifestEntry();
-        if (e.mixed() && t.mixedMatrix().grouped()) // widths per 16-row cell, as the packer writes such tensors
-            return ScalarKernels.dequantize(MixedMatrixQuantizer.quantizeGrouped(w, t.rows(), t.cols(), config,
-                    e.wideBits(), e.wideUnits() / org.turboquant.core.CodeLayout.GROUP_ROWS));
-        if (e.mixed())
-            return ScalarKernels.dequantize(MixedMatrixQuantizer.quantize(w, t.rows(), t.cols(), config, e.wideBits(), e.wideUnits()));
-        return ScalarKernels.dequantize(MatrixQuantizer.quantize(w, t.rows(), t.cols(), config));
+        return PackReference.decode(w, t, config);
     }
 }

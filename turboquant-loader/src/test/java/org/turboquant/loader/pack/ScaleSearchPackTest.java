@@ -8,10 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.turboquant.core.MatrixQuantizer;
-import org.turboquant.core.MixedMatrixQuantizer;
 import org.turboquant.core.QuantConfig;
-import org.turboquant.core.ScalarKernels;
 import org.turboquant.loader.source.TensorSource;
 
 /** Packs made with the default searched scales decode to core's scalar reference and beat the plain norm. */
@@ -61,12 +58,6 @@ class ScaleSearchPackTest {
     private static float[] reference(float[] w, TqTensor t, PackOptions options) {
         QuantConfig config = options.quantConfig(t.name(), t.bits());
         assertThat(config.scaleSearch()).isTrue();
-        Manifest.TensorEntry e = t.manifestEntry();
-        if (e.mixed() && "mixed_row_groups_16".equals(e.codeLayout())) // widths per cell of 16 rows
-            return ScalarKernels.dequantize(MixedMatrixQuantizer.quantizeGrouped(w, t.rows(), t.cols(), config,
-                    e.wideBits(), e.wideUnits() / 16));
-        if (e.mixed())
-            return ScalarKernels.dequantize(MixedMatrixQuantizer.quantize(w, t.rows(), t.cols(), config, e.wideBits(), e.wideUnits()));
-        return ScalarKernels.dequantize(MatrixQuantizer.quantize(w, t.rows(), t.cols(), config));
+        return PackReference.decode(w, t, config);
     }
 }
