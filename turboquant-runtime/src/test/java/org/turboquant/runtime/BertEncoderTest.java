@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,15 +28,7 @@ class BertEncoderTest {
     @BeforeAll
     static void load() throws Exception {
         encoder = BertEncoder.fromOnnx(TestModels.onnx(TestModels.MINILM), Pooling.MEAN);
-        Random rnd = new Random(7);
-        int[] lengths = {5, 1, 17, 9, 30, 2};
-        texts = new int[lengths.length][];
-        for (int i = 0; i < lengths.length; i++) {
-            texts[i] = new int[lengths[i] + 2];
-            texts[i][0] = 101; // [CLS] ... [SEP]
-            for (int p = 1; p <= lengths[i]; p++) texts[i][p] = 1000 + rnd.nextInt(29000);
-            texts[i][lengths[i] + 1] = 102;
-        }
+        texts = TestModels.randomTexts(7, 5, 1, 17, 9, 30, 2);
     }
 
     @Test

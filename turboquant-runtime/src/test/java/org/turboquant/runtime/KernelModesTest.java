@@ -3,7 +3,6 @@ package org.turboquant.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,15 +48,7 @@ class KernelModesTest {
         ints = TqPack.open(pack, TqPack.Options.defaults().threads(2).kernels(KernelMode.INT8));
         floatEncoder = BertEncoder.fromPack(layout, floats, Pooling.MEAN);
         intEncoder = BertEncoder.fromPack(layout, ints, Pooling.MEAN);
-        Random rnd = new Random(3);
-        int[] lengths = {3, 12, 30, 60};
-        texts = new int[lengths.length][];
-        for (int i = 0; i < lengths.length; i++) {
-            texts[i] = new int[lengths[i] + 2];
-            texts[i][0] = 101; // [CLS] ... [SEP]
-            for (int p = 1; p <= lengths[i]; p++) texts[i][p] = 1000 + rnd.nextInt(29000);
-            texts[i][lengths[i] + 1] = 102;
-        }
+        texts = TestModels.randomTexts(3, 3, 12, 30, 60);
     }
 
     @AfterAll

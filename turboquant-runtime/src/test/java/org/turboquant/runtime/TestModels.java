@@ -12,6 +12,19 @@ final class TestModels {
 
     private TestModels() {}
 
+    /** Token-id texts of these lengths (plus [CLS] and [SEP]) with random word-piece ids, seeded. */
+    static int[][] randomTexts(long seed, int... lengths) {
+        java.util.Random rnd = new java.util.Random(seed);
+        int[][] texts = new int[lengths.length][];
+        for (int i = 0; i < lengths.length; i++) {
+            texts[i] = new int[lengths[i] + 2];
+            texts[i][0] = 101; // [CLS] ... [SEP]
+            for (int p = 1; p <= lengths[i]; p++) texts[i][p] = 1000 + rnd.nextInt(29000);
+            texts[i][lengths[i] + 1] = 102;
+        }
+        return texts;
+    }
+
     static Path onnx(String resource) throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "test-models"));
         Path target = dir.resolve(resource);
