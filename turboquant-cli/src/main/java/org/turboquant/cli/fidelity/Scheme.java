@@ -143,7 +143,7 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
                     && normPrecision == NormPrecision.F16;
             return "TurboQuant, fractional" + (scaleSearch ? ", search" : "") + (subScaleBits > 0 ? ", sub-scales" : "") + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
                     + normLabel())
-                    + suffix(", spread evenly", ", same share per matrix");
+                    + suffix(", spread evenly", ", same share per matrix", ", by sensitivity");
         }
         return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "") + (scaleSearch ? " search" : "")
                 + (subScaleBits > 0 ? " sub" : "")
@@ -171,7 +171,7 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
                     + " block=" + blockLabel() + " " + normPrecision.id() + (normCorrection ? " norm-corr" : "")
                     + (scaleSearch ? " search" : "")
                     + (subScaleBits > 0 ? " sub" + SUB_BLOCK + "x" + subScaleBits + "b" : "")
-                    + suffix(" spread-evenly", " same-share");
+                    + suffix(" spread-evenly", " same-share", " by-sensitivity");
             case "rtn" -> "b=" + bits + " per-row f32 scale";
             case "q4_0", "q8_0" -> "32-weight blocks, f16 scale";
             case "iq4_nl" -> "32-weight blocks, f16 scale, non-linear grid";
@@ -191,15 +191,16 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
                     + (normCorrection ? " --norm-correction" : "")
                     + (!scaleSearch && !normCorrection && bits <= 5 ? " --scale norm" : "")
                     + (subScaleBits > 0 ? " (sub-scales: no pack format yet)" : "")
-                    + suffix(" (spread evenly: not a tq pack policy)", " (same share per matrix: not a tq pack policy)");
+                    + suffix(" (spread evenly: not a tq pack policy)", " (same share per matrix: not a tq pack policy)",
+                            " --rank-weights sensitivity-MODEL.tsv");
             case "rtn" -> "--method rtn --bits " + bits;
             default -> "--method " + method;
         };
     }
 
     /** The label part of a budget other than tq pack's. */
-    private String suffix(String even, String sameShare) {
+    private String suffix(String even, String sameShare, String sensitivity) {
         return budget == Budget.EVEN ? even : budget == Budget.SAME_SHARE ? sameShare
-                : budget == Budget.SENSITIVITY ? " by-sensitivity" : "";
+                : budget == Budget.SENSITIVITY ? sensitivity : "";
     }
 }

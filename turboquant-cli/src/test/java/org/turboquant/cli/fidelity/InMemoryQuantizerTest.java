@@ -173,6 +173,8 @@ class InMemoryQuantizerTest {
             for (var e : inMemory.overrides().tensors().entrySet())
                 assertThat(packed.get(e.getKey()).data()).as(e.getKey()).containsExactly(e.getValue().data());
         }
+        assertThat(s.packFlags()).endsWith("--norm log8 --rank-weights sensitivity-MODEL.tsv");
+        assertThat(s.settings()).isEqualTo("b=4.25 hadamard block=128 log8 search by-sensitivity");
         assertThat(q.matrixNames()).containsExactly("onnx::MatMul_1", "layer.0.output.dense.weight");
         assertThat(q.vocabularySize()).isEqualTo(1024);
     }
