@@ -104,6 +104,17 @@ public final class CompareCommand implements Callable<Integer> {
             + "tq pack's ranking, the same share per matrix, and the bits spread evenly over all tensors")
     boolean log8Budgets;
 
+    @Option(names = "--subscale-study", description = "only the sub-scale study at 4 to 4.5 bits per weight: tq pack's "
+            + "defaults against the same with 2-, 3- and 4-bit sub-scales per 32 rotated coordinates under each block's "
+            + "log8 scale (in memory only: no pack format), and IQ4_XS, Q4_K, IQ4_NL")
+    boolean subscaleStudy;
+
+    @Option(names = "--sensitivity-study", description = "only the sensitivity budget at 4.25 and 4.5 bits per "
+            + "weight: tq pack's ranking against the same with each tensor weighted by its output change per unit of "
+            + "weight error (noise injected on synthetic token sequences, not the corpus), also with 3-bit sub-scales; "
+            + "and IQ4_XS")
+    boolean sensitivityStudy;
+
     @Option(names = "--cache", description = "where a built-in model is extracted (default: "
             + "~/.cache/turboquant/MODEL-DIR, e.g. all-minilm-l6-v2)")
     Path cache;
@@ -119,8 +130,15 @@ public final class CompareCommand implements Callable<Integer> {
         try (SentenceEmbedder embedder = choice.embedder(pooling, maxLength, prefix)) {
             System.err.println("model " + choice.describe() + ": " + files.model() + ", " + ModelChoice.settings(embedder));
             embedding = ModelChoice.settings(embedder);
-            List<Scheme> schemes = llamaCpp ? llamaCppStudy() : log8Study ? log8Study() : log8Budgets ? log8Budgets() : scaleStudy ? scaleStudy() : fractional ? fractionalStudy() : schemes(quick);
-            rows = new ComparisonRunner(files.model(), embedder, corpus, System.err).run(schemes);
+            List<Scheme> schemes = sensitivityStudy ? sensitivityStudy() : subscaleStudy ? subscaleStudy() : llamaCpp ? llamaCppStudy() : log8Study ? log8Study() : log8Budgets ? log8Budgets() : scaleStudy ? scaleStudy() : fractional ? fractionalStudy() : schemes(quick);
+            ComparisonRunner runner = new ComparisonRunner(files.model(), embedder, corpus, System.err);
+            rows = runner.run(schemes);
+            if (!runner.sensitivities().isEmpty()) {
+                Path weights = files0.table().resolveSibling("sensitivity-" + choice.defaults().cliName() + ".tsv");
+                java.nio.file.Files.createDirectories(weights.getParent());
+                org.turboquant.cli.fidelity.SensitivityProbe.write(weights, runner.sensitivities());
+                System.out.println("wrote " + weights + " (tq pack --rank-weights)");
+            }
         }
         write(files0, rows, new ResultsReport.Context(files.model().getFileName().toString(), corpus.size(),
                 String.join(" ", commandLine()), embedding), choice.builtIn() ? choice.defaults().displayName()
@@ -138,6 +156,8 @@ public final class CompareCommand implements Callable<Integer> {
         if (scaleStudy) parts.add("--scale-study");
         if (log8Study) parts.add("--log8-study");
         if (log8Budgets) parts.add("--log8-budgets");
+        if (subscaleStudy) parts.add("--subscale-study");
+        if (sensitivityStudy) parts.add("--sensitivity-study");
         if (texts != null) parts.add("--texts " + texts);
         if (pooling != null) parts.add("--pooling " + pooling);
         if (maxLength != null) parts.add("--max-length " + maxLength);
@@ -239,6 +259,42 @@ public final class CompareCommand implements Callable<Integer> {
         for (var f : new org.turboquant.core.baseline.BlockFormat[] {org.turboquant.core.baseline.BlockFormat.IQ4_XS,
                 org.turboquant.core.baseline.BlockFormat.Q4_K, org.turboquant.core.baseline.BlockFormat.IQ4_NL})
             list.add(Scheme.llama(f));
+        return list;
+    }
+
+    /**
+     * {@code --subscale-study}: tq pack's defaults at 4, 4.25 and 4.5 bits per weight, and the same with sub-scales
+     * (the sub-scale codes counted in the budget, so fewer units are wide at a fractional rate).
+     */
+    static List<Scheme> subscaleStudy() {
+        List<Scheme> list = new ArrayList<>();
+        Scheme four = Scheme.turboQuant(4, 128, RotationKind.HADAMARD, NormPrecision.LOG8, false).searched();
+        list.add(four);
+        list.add(four.subScaled(4));
+        for (double rate : new double[] {4.25, 4.5}) {
+            Scheme s = Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.LOG8).searched();
+            list.add(s);
+            for (int b : new int[] {2, 3, 4}) list.add(s.subScaled(b));
+        }
+        for (var f : new org.turboquant.core.baseline.BlockFormat[] {org.turboquant.core.baseline.BlockFormat.IQ4_XS,
+                org.turboquant.core.baseline.BlockFormat.Q4_K, org.turboquant.core.baseline.BlockFormat.IQ4_NL})
+            list.add(Scheme.llama(f));
+        return list;
+    }
+
+    /** {@code --sensitivity-study}: the energy ranking against the sensitivity-weighted one, plain and sub-scaled. */
+    static List<Scheme> sensitivityStudy() {
+        List<Scheme> list = new ArrayList<>();
+        for (double rate : new double[] {4.25, 4.5}) {
+            Scheme s = Scheme.fractional(rate, 128, RotationKind.HADAMARD, NormPrecision.LOG8).searched();
+            list.add(s);
+            list.add(s.withBudget(Scheme.Budget.SENSITIVITY));
+            if (rate == 4.25) {
+                list.add(s.subScaled(3));
+                list.add(s.subScaled(3).withBudget(Scheme.Budget.SENSITIVITY));
+            }
+        }
+        list.add(Scheme.llama(org.turboquant.core.baseline.BlockFormat.IQ4_XS));
         return list;
     }
 

@@ -84,6 +84,11 @@ final class PackCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace OUTDIR if it is a pack (or empty). Anything else is refused; "
             + "the old pack stays until the new one is complete.") boolean force;
 
+    @Option(names = "--rank-weights", paramLabel = "FILE", description = "A fractional rate's wide units ranked "
+            + "with per-tensor weights ('TENSOR<TAB>WEIGHT' lines, e.g. the sensitivity-MODEL.tsv that tq compare "
+            + "--sensitivity-study writes; unnamed tensors weigh 1). Default: the plain energy ranking.")
+    Path rankWeights;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bar, no summary.") boolean quiet;
 
     @Override
@@ -107,13 +112,14 @@ final class PackCommand implements Callable<Integer> {
         return 0;
     }
 
-    PackOptions options() {
+    PackOptions options() throws java.io.IOException {
         List<PackOptions.BitsRule> rules = bitsFor.stream().map(PackOptions.BitsRule::parse).toList();
         int g = "row".equalsIgnoreCase(block.trim()) ? BlockLayout.WHOLE_ROW : parseBlock(block);
         return new PackOptions(Method.parse(method), bits, g, RotationKind.parse(rotation), seed,
                 normPrecision(), normCorrection, keepPattern(keep), rules,
                 minElements, keepNonFinite, threads == null ? Runtime.getRuntime().availableProcessors() : threads,
-                scaleSearch(scale) && !normCorrection);
+                scaleSearch(scale) && !normCorrection,
+                rankWeights == null ? java.util.Map.of() : org.turboquant.cli.fidelity.SensitivityProbe.read(rankWeights));
     }
 
     private NormPrecision normPrecision() {

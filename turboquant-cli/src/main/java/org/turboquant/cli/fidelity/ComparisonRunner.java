@@ -25,6 +25,13 @@ public final class ComparisonRunner {
         this.log = log;
     }
 
+    private java.util.Map<String, Double> sensitivities = java.util.Map.of();
+
+    /** The sensitivities the last {@link #run} measured (empty when no setting used them). */
+    public java.util.Map<String, Double> sensitivities() {
+        return sensitivities;
+    }
+
     public List<ComparisonRow> run(List<Scheme> schemes) throws IOException, OrtException {
         SentenceEmbedder.Tokens tokens = embedder.tokenize(texts);
         long t0 = System.nanoTime();
@@ -33,6 +40,10 @@ public final class ComparisonRunner {
         List<ComparisonRow> rows = new ArrayList<>();
         try (TensorSource source = TensorSource.open(model)) {
             InMemoryQuantizer quantizer = new InMemoryQuantizer(source);
+            if (schemes.stream().anyMatch(s -> s.budget() == Scheme.Budget.SENSITIVITY)) {
+                sensitivities = SensitivityProbe.measure(embedder, quantizer, log);
+                quantizer.useSensitivities(sensitivities);
+            }
             for (Scheme s : schemes) {
                 InMemoryQuantizer.Result r = quantizer.apply(s);
                 long t1 = System.nanoTime();

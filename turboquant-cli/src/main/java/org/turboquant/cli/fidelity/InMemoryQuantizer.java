@@ -14,6 +14,7 @@ import org.turboquant.core.MixedMatrixQuantizer;
 import org.turboquant.core.QuantConfig;
 import org.turboquant.core.ScalarKernels;
 import org.turboquant.core.Seeds;
+import org.turboquant.core.SubScaledMatrices;
 import org.turboquant.core.baseline.BlockFormat;
 import org.turboquant.core.baseline.Q4_0Matrix;
 import org.turboquant.core.baseline.Q8_0Matrix;
@@ -116,11 +117,15 @@ public final class InMemoryQuantizer {
     private Map<String, BitBudget.Widths> allocate(Scheme s, Map<String, double[]> energies) {
         List<BitBudget.Tensor> tensors = budgetTensors(s);
         Map<String, BitBudget.Widths> widths = BitBudget.allocate(tensors, scaleBits(s));
-        if (s.budget() != Scheme.Budget.PACK) return widths;
+        if (s.budget() != Scheme.Budget.PACK && s.budget() != Scheme.Budget.SENSITIVITY) return widths;
         Map<String, Matrix> byName = new java.util.HashMap<>();
         for (Matrix m : matrices) byName.put(m.tensor().name(), m);
+        if (s.budget() == Scheme.Budget.SENSITIVITY && sensitivities.isEmpty())
+            throw new IllegalStateException("a sensitivity budget needs useSensitivities first");
+        java.util.function.ToDoubleFunction<String> weight = s.budget() == Scheme.Budget.SENSITIVITY
+                ? name -> sensitivities.getOrDefault(name, 1.0) : name -> 1.0;
         return BitBudget.rankAcrossTensors(tensors, widths, scaleBits(s),
-                name -> energies.computeIfAbsent(name, n -> unitEnergies(s, byName.get(n))));
+                name -> energies.computeIfAbsent(name, n -> unitEnergies(s, byName.get(n))), weight);
     }
 
     private static double[] unitEnergies(Scheme s, Matrix m) {
@@ -141,8 +146,9 @@ public final class InMemoryQuantizer {
                 lookup, s.rate());
     }
 
+    /** Bits per block of scales as the budget counts them (sub-scale codes included). */
     private static int scaleBits(Scheme s) {
-        return 8 * s.normPrecision().bytes();
+        return s.scaleBitsPerBlock();
     }
 
     /**
@@ -161,8 +167,9 @@ public final class InMemoryQuantizer {
         BitBudget.Tensor t = budgetTensor(s, m, false);
         long bytes = BitBudget.cost(t, w, scaleBits(s)) / 8;
         if (!w.mixed()) {
-            parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) ->
-                    ScalarKernels.dequantize(MatrixQuantizer.quantize(part, n, cols, narrow)));
+            parallelChunks(rows, cols, m.rowMajor(), decoded, (first, n, part) -> s.subScaleBits() > 0
+                    ? SubScaledMatrices.quantizeDecode(part, n, cols, narrow, null, w.narrowBits(), Scheme.SUB_BLOCK, s.subScaleBits())
+                    : ScalarKernels.dequantize(MatrixQuantizer.quantize(part, n, cols, narrow)));
             return bytes;
         }
         int unitsPerRow = MixedLayout.unitsPerRow(blocks);
@@ -173,7 +180,9 @@ public final class InMemoryQuantizer {
             long from = (long) first * unitsPerRow, to = (long) (first + n) * unitsPerRow;
             byte[] slice = Arrays.copyOfRange(bitmap, (int) (from / 8), (int) ((to + 7) / 8));
             MixedLayout layout = MixedLayout.of(n, blocks, slice);
-            return ScalarKernels.dequantize(MixedMatrixQuantizer.quantize(part, layout, narrow, w.wideBits()));
+            return s.subScaleBits() > 0
+                    ? SubScaledMatrices.quantizeDecode(part, n, cols, narrow, layout, w.wideBits(), Scheme.SUB_BLOCK, s.subScaleBits())
+                    : ScalarKernels.dequantize(MixedMatrixQuantizer.quantize(part, layout, narrow, w.wideBits()));
         });
         return bytes;
     }
@@ -209,7 +218,9 @@ public final class InMemoryQuantizer {
     /** {@code config}: the tensor's TurboQuant config (its log8 unit fitted to the whole tensor), null for baselines. */
     private static float[] decode(Scheme s, QuantConfig config, float[] w, int rows, int cols) {
         return switch (s.method()) {
-            case "turboquant" -> ScalarKernels.dequantize(MatrixQuantizer.quantize(w, rows, cols, config));
+            case "turboquant" -> s.subScaleBits() > 0
+                    ? SubScaledMatrices.quantizeDecode(w, rows, cols, config, null, s.bits(), Scheme.SUB_BLOCK, s.subScaleBits())
+                    : ScalarKernels.dequantize(MatrixQuantizer.quantize(w, rows, cols, config));
             case "rtn" -> RtnMatrix.quantize(w, rows, cols, s.bits()).dequantize();
             case "q4_0" -> Q4_0Matrix.quantize(w, rows, cols).dequantize();
             case "q8_0" -> Q8_0Matrix.quantize(w, rows, cols).dequantize();
@@ -229,7 +240,7 @@ public final class InMemoryQuantizer {
             case "turboquant" -> {
                 BlockLayout layout = BlockLayout.of(cols, s.blockSize(), s.rotation());
                 yield (long) rows * (BitPacking.packedBytes(layout.paddedCols(), s.bits())
-                        + (long) layout.blocksPerRow() * s.normPrecision().bytes());
+                        + ((long) layout.blocksPerRow() * s.scaleBitsPerBlock() + 7) / 8);
             }
             case "rtn" -> (long) rows * (RtnMatrix.rowStrideBytes(cols, s.bits()) + Float.BYTES);
             case "q4_0" -> (long) rows * Q4_0Matrix.blocksPerRow(cols) * (Q4_0Matrix.BLOCK_BYTES + 2);
@@ -258,6 +269,49 @@ public final class InMemoryQuantizer {
             for (int c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
         return out;
     }
+
+    /** The selected tensors that multiply activations (not look-up tables), in model order. */
+    public List<String> matrixNames() {
+        return matrices.stream().filter(m -> m.tensor().usage() != Usage.GATHER_TABLE).map(m -> m.tensor().name()).toList();
+    }
+
+    /** Rows of the largest look-up table (the word embeddings: the vocabulary), 0 without one. */
+    public int vocabularySize() {
+        return matrices.stream().filter(m -> m.tensor().usage() == Usage.GATHER_TABLE).mapToInt(Matrix::rows).max().orElse(0);
+    }
+
+    /**
+     * The tensor {@code name} plus independent Gaussian noise of relative squared error {@code relativeMse}
+     * (variance relativeMse · mean w²), seeded, as an override in the model's own shape.
+     */
+    public WeightOverrides withNoise(String name, double relativeMse, long seed) {
+        Matrix m = matrices.stream().filter(x -> x.tensor().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no selected tensor " + name));
+        float[] w = m.rowMajor();
+        double energy = 0;
+        for (float v : w) energy += (double) v * v;
+        double sigma = Math.sqrt(relativeMse * energy / w.length);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        float[] noisy = new float[w.length];
+        for (int i = 0; i < w.length; i++) noisy[i] = (float) (w[i] + sigma * gaussian(random));
+        float[] original = m.transposed() ? transpose(noisy, m.rows(), m.cols()) : noisy;
+        return new WeightOverrides().put(name, m.tensor().shape(), original);
+    }
+
+    private static double gaussian(java.util.SplittableRandom r) { // Box–Muller, one of the pair
+        double u = 1 - r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    /**
+     * Per tensor name, a weight on its units' rank in the pack's budget ({@link Scheme.Budget#SENSITIVITY}), from a
+     * {@link SensitivityProbe}; none set: every tensor 1.
+     */
+    public void useSensitivities(Map<String, Double> weights) {
+        this.sensitivities = Map.copyOf(weights);
+    }
+
+    private Map<String, Double> sensitivities = Map.of();
 
     public long totalWeights() { return totalWeights; }
 

@@ -19,9 +19,15 @@ import org.turboquant.core.RotationKind;
  * @param budget         how a fractional rate is spread over the tensors; null unless fractional
  * @param scaleSearch    turboquant: each block's scale searched for the least error ({@code tq pack}'s default up
  *                       to 5 bits)
+ * @param subScaleBits   turboquant: 0, or bits of an integer sub-scale per {@value #SUB_BLOCK} rotated coordinates
+ *                       under a log8 super-scale per block (core's {@code SubScaledMatrices}; measured in memory
+ *                       only, no pack format)
  */
 public record Scheme(String method, int bits, int blockSize, RotationKind rotation, NormPrecision normPrecision,
-                     boolean normCorrection, double rate, Budget budget, boolean scaleSearch) {
+                     boolean normCorrection, double rate, Budget budget, boolean scaleSearch, int subScaleBits) {
+
+    /** Rotated coordinates per sub-scale. */
+    public static final int SUB_BLOCK = 32;
 
     /** How the spare bits of a fractional rate are spread over the tensors (loader's {@code BitBudget}). */
     public enum Budget {
@@ -33,11 +39,38 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
         /** An alternative: as {@link #PACK}, but every matrix gets the same share of wide units. */
         SAME_SHARE,
         /** An alternative: every tensor treated alike, embedding tables included, the same share each. */
-        EVEN
+        EVEN,
+        /**
+         * A candidate: as {@link #PACK}, each unit's share of its tensor's energy weighted by the tensor's measured
+         * sensitivity (output change per unit of relative weight error, {@link SensitivityProbe}).
+         */
+        SENSITIVITY
     }
 
     public Scheme {
         if (budget != null && !(rate >= 1 && rate <= 9)) throw new IllegalArgumentException("rate " + rate);
+        if (subScaleBits != 0 && !(scaleSearch && normPrecision == NormPrecision.LOG8 && blockSize % SUB_BLOCK == 0))
+            throw new IllegalArgumentException("sub-scales need searched log8 scales and blocks of a multiple of " + SUB_BLOCK);
+    }
+
+    public Scheme(String method, int bits, int blockSize, RotationKind rotation, NormPrecision normPrecision,
+                  boolean normCorrection, double rate, Budget budget, boolean scaleSearch) {
+        this(method, bits, blockSize, rotation, normPrecision, normCorrection, rate, budget, scaleSearch, 0);
+    }
+
+    /** This searched log8 TurboQuant setting with {@code b}-bit sub-scales per {@value #SUB_BLOCK} coordinates. */
+    public Scheme withBudget(Budget b) {
+        if (!isFractional()) throw new IllegalArgumentException("a budget needs a fractional rate");
+        return new Scheme(method, bits, blockSize, rotation, normPrecision, normCorrection, rate, b, scaleSearch, subScaleBits);
+    }
+
+    public Scheme subScaled(int b) {
+        return new Scheme(method, bits, blockSize, rotation, normPrecision, false, rate, budget, scaleSearch, b);
+    }
+
+    /** Bits a block's scales take: the scale, and with sub-scales their codes. */
+    public int scaleBitsPerBlock() {
+        return 8 * normPrecision.bytes() + (subScaleBits == 0 ? 0 : blockSize / SUB_BLOCK * subScaleBits);
     }
 
     /** Without scale search. */
@@ -108,11 +141,12 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
         if (isFractional()) {
             boolean packDefaults = blockSize == 128 && rotation == RotationKind.HADAMARD
                     && normPrecision == NormPrecision.F16;
-            return "TurboQuant, fractional" + (scaleSearch ? ", search" : "") + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
+            return "TurboQuant, fractional" + (scaleSearch ? ", search" : "") + (subScaleBits > 0 ? ", sub-scales" : "") + (packDefaults ? "" : ", " + rotation.id() + " " + blockLabel()
                     + normLabel())
-                    + suffix(", spread evenly", ", same share per matrix");
+                    + suffix(", spread evenly", ", same share per matrix", ", by sensitivity");
         }
         return "TQ " + rotation.id() + " " + blockLabel() + (normCorrection ? " nc" : "") + (scaleSearch ? " search" : "")
+                + (subScaleBits > 0 ? " sub" : "")
                 + normLabel();
     }
 
@@ -136,7 +170,8 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
             case "turboquant" -> "b=" + (isFractional() ? rateLabel() : Integer.toString(bits)) + " " + rotation.id()
                     + " block=" + blockLabel() + " " + normPrecision.id() + (normCorrection ? " norm-corr" : "")
                     + (scaleSearch ? " search" : "")
-                    + suffix(" spread-evenly", " same-share");
+                    + (subScaleBits > 0 ? " sub" + SUB_BLOCK + "x" + subScaleBits + "b" : "")
+                    + suffix(" spread-evenly", " same-share", " by-sensitivity");
             case "rtn" -> "b=" + bits + " per-row f32 scale";
             case "q4_0", "q8_0" -> "32-weight blocks, f16 scale";
             case "iq4_nl" -> "32-weight blocks, f16 scale, non-linear grid";
@@ -155,14 +190,17 @@ public record Scheme(String method, int bits, int blockSize, RotationKind rotati
                     + rotation.id() + " --block " + blockLabel() + " --norm " + normPrecision.id()
                     + (normCorrection ? " --norm-correction" : "")
                     + (!scaleSearch && !normCorrection && bits <= 5 ? " --scale norm" : "")
-                    + suffix(" (spread evenly: not a tq pack policy)", " (same share per matrix: not a tq pack policy)");
+                    + (subScaleBits > 0 ? " (sub-scales: no pack format yet)" : "")
+                    + suffix(" (spread evenly: not a tq pack policy)", " (same share per matrix: not a tq pack policy)",
+                            " --rank-weights sensitivity-MODEL.tsv");
             case "rtn" -> "--method rtn --bits " + bits;
             default -> "--method " + method;
         };
     }
 
     /** The label part of a budget other than tq pack's. */
-    private String suffix(String even, String sameShare) {
-        return budget == Budget.EVEN ? even : budget == Budget.SAME_SHARE ? sameShare : "";
+    private String suffix(String even, String sameShare, String sensitivity) {
+        return budget == Budget.EVEN ? even : budget == Budget.SAME_SHARE ? sameShare
+                : budget == Budget.SENSITIVITY ? sensitivity : "";
     }
 }

@@ -1,6 +1,7 @@
 package org.turboquant.cli.fidelity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -145,6 +146,51 @@ class InMemoryQuantizerTest {
             assertThat(pack.manifest().totals().quantizedBitsPerWeight()).isCloseTo(inMemory.bitsPerWeight(),
                     org.assertj.core.api.Assertions.within(1e-3));
         }
+    }
+
+    /**
+     * The sensitivity budget is the pack's ranking with per-tensor weights: with the same weights given to tq pack
+     * ({@code PackOptions.rankWeights}) the pack decodes to the in-memory weights, and a tensor weighing nothing is
+     * left narrow.
+     */
+    @Test
+    void sensitivityBudgetDecodesAsAPackGivenTheSameRankWeights(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Synthetic src = new Synthetic();
+        Scheme s = Scheme.fractional(4.25, 128, RotationKind.HADAMARD, NormPrecision.LOG8).searched()
+                .withBudget(Scheme.Budget.SENSITIVITY);
+        InMemoryQuantizer q = new InMemoryQuantizer(src);
+        assertThatThrownBy(() -> q.apply(s)).hasMessageContaining("useSensitivities");
+        Map<String, Double> weights = Map.of("onnx::MatMul_1", 0.0, "layer.0.output.dense.weight", 2.0);
+        q.useSensitivities(weights);
+        assertThat(q.allocate(s).get("onnx::MatMul_1").mixed()).isFalse();
+        assertThat(q.allocate(s).get("layer.0.output.dense.weight").mixed()).isTrue();
+        InMemoryQuantizer.Result inMemory = q.apply(s);
+        org.turboquant.loader.pack.Packer.pack(src, tmp.resolve("pack"),
+                org.turboquant.loader.pack.PackOptions.defaults().withBits(4.25).withNorm(NormPrecision.LOG8, false)
+                        .withRankWeights(weights), false, org.turboquant.loader.pack.ProgressListener.NONE);
+        try (var pack = org.turboquant.loader.pack.TqPack.open(tmp.resolve("pack"))) {
+            var packed = PackOverrides.of(pack).tensors();
+            for (var e : inMemory.overrides().tensors().entrySet())
+                assertThat(packed.get(e.getKey()).data()).as(e.getKey()).containsExactly(e.getValue().data());
+        }
+        assertThat(s.packFlags()).endsWith("--norm log8 --rank-weights sensitivity-MODEL.tsv");
+        assertThat(s.settings()).isEqualTo("b=4.25 hadamard block=128 log8 search by-sensitivity");
+        assertThat(q.matrixNames()).containsExactly("onnx::MatMul_1", "layer.0.output.dense.weight");
+        assertThat(q.vocabularySize()).isEqualTo(1024);
+    }
+
+    /** Sub-scales (measured in memory only) count their codes in the bits: 3 bits per 32 coordinates. */
+    @Test
+    void subScaledRowsCountTheirCodesAndLowerTheError() {
+        InMemoryQuantizer q = new InMemoryQuantizer(new Synthetic());
+        Scheme plain = Scheme.turboQuant(4, 128, RotationKind.HADAMARD, NormPrecision.LOG8, false).searched();
+        InMemoryQuantizer.Result a = q.apply(plain), b = q.apply(plain.subScaled(3));
+        assertThat(b.quantizedBytes() - a.quantizedBytes()).isEqualTo(a.quantizedWeights() / 32 * 3 / 8);
+        double errA = a.tensors().stream().mapToDouble(InMemoryQuantizer.TensorResult::relativeMse).sum();
+        double errB = b.tensors().stream().mapToDouble(InMemoryQuantizer.TensorResult::relativeMse).sum();
+        assertThat(errB).isLessThan(0.9 * errA);
+        assertThatThrownBy(() -> Scheme.turboQuant(4, 128, RotationKind.HADAMARD, NormPrecision.F16, false).searched().subScaled(3))
+                .hasMessageContaining("log8");
     }
 
     @Test

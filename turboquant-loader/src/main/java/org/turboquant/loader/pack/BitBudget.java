@@ -113,17 +113,29 @@ public final class BitBudget {
      */
     public static Map<String, Widths> rankAcrossTensors(List<Tensor> tensors, Map<String, Widths> widths, int scaleBits,
                                                         java.util.function.Function<String, double[]> unitEnergies) {
+        return rankAcrossTensors(tensors, widths, scaleBits, unitEnergies, name -> 1.0);
+    }
+
+    /**
+     * As {@link #rankAcrossTensors(List, Map, int, java.util.function.Function)}, each unit's share multiplied by its
+     * tensor's {@code weight} (e.g. a measured sensitivity of the output to the tensor's relative error; 1 for all
+     * is the plain ranking).
+     */
+    public static Map<String, Widths> rankAcrossTensors(List<Tensor> tensors, Map<String, Widths> widths, int scaleBits,
+                                                        java.util.function.Function<String, double[]> unitEnergies,
+                                                        java.util.function.ToDoubleFunction<String> weight) {
         Map<String, Widths> out = widths;
         for (double rate : tensors.stream().map(Tensor::rate).distinct().toList()) { // each rate is its own budget
             List<Tensor> group = tensors.stream().filter(t -> t.rate() == rate).toList();
-            out = rankGroup(group, out, scaleBits, unitEnergies);
+            out = rankGroup(group, out, scaleBits, unitEnergies, weight);
         }
         return out;
     }
 
     /** {@link #rankAcrossTensors} for the tensors of one rate. */
     private static Map<String, Widths> rankGroup(List<Tensor> group, Map<String, Widths> widths, int scaleBits,
-                                                 java.util.function.Function<String, double[]> unitEnergies) {
+                                                 java.util.function.Function<String, double[]> unitEnergies,
+                                                 java.util.function.ToDoubleFunction<String> weight) {
         List<Tensor> mixed = group.stream().filter(t -> !t.lookup() && widths.get(t.name()).mixed()).toList();
         if (mixed.size() < 2) return widths;
         Widths first = widths.get(mixed.getFirst().name());
@@ -149,13 +161,16 @@ public final class BitBudget {
                 throw new IllegalArgumentException(t.name() + ": " + e.length + " unit energies, expected " + t.units());
             double sum = 0;
             for (double v : e) sum += v;
+            double tensorWeight = weight.applyAsDouble(t.name());
+            if (!(tensorWeight >= 0) || !Double.isFinite(tensorWeight))
+                throw new IllegalArgumentException(t.name() + ": rank weight " + tensorWeight + " must be finite and >= 0");
             step[i] = t.allocationRows(first.wideBits());
             int perRow = MixedLayout.unitsPerRow(t.blocks());
             for (int r0 = 0; r0 < t.rows(); r0 += step[i]) {
                 for (int u = 0; u < perRow; u++, at++) {
                     double cell = 0;
                     for (int r = r0; r < r0 + step[i]; r++) cell += e[r * perRow + u];
-                    share[at] = sum == 0 ? 0 : cell / sum / step[i];
+                    share[at] = sum == 0 ? 0 : tensorWeight * cell / sum / step[i];
                     owner[at] = i;
                 }
             }

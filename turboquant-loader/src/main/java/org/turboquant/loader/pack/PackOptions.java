@@ -30,14 +30,27 @@ import org.turboquant.core.Seeds;
  * @param scaleSearch     TurboQuant: store each block with the scale that minimises its error (searched exactly;
  *                        decoding unchanged), at widths up to {@link #SCALE_SEARCH_MAX_BITS} and without norm
  *                        correction; the default (docs/RESULTS.md, "Scale search")
+ * @param rankWeights     per tensor name, a weight on its units' rank when a fractional rate deals wide units across
+ *                        matrices ({@link BitBudget#rankAcrossTensors}: e.g. the output change per unit of relative
+ *                        weight error that {@code tq compare --sensitivity-study} measures); tensors not named
+ *                        weigh 1, and an empty map is the plain energy ranking (the default)
  */
 public record PackOptions(Method method, double bits, int blockSize, RotationKind rotation, long seed,
                           NormPrecision normPrecision, boolean normCorrection, Pattern keep, List<BitsRule> bitsFor,
-                          long minElements, boolean keepNonFinite, int threads, boolean scaleSearch) {
+                          long minElements, boolean keepNonFinite, int threads, boolean scaleSearch,
+                          java.util.Map<String, Double> rankWeights) {
 
     public static final long DEFAULT_MIN_ELEMENTS = 4096;
     /** The widest index width the scale search is applied to (measured at 3 to 5 bits; 8-bit packs are unchanged). */
     public static final int SCALE_SEARCH_MAX_BITS = 5;
+
+    /** Without rank weights (the plain energy ranking). */
+    public PackOptions(Method method, double bits, int blockSize, RotationKind rotation, long seed,
+                       NormPrecision normPrecision, boolean normCorrection, Pattern keep, List<BitsRule> bitsFor,
+                       long minElements, boolean keepNonFinite, int threads, boolean scaleSearch) {
+        this(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor, minElements,
+                keepNonFinite, threads, scaleSearch, java.util.Map.of());
+    }
 
     /** With the default scale search. */
     public PackOptions(Method method, double bits, int blockSize, RotationKind rotation, long seed,
@@ -99,6 +112,17 @@ public record PackOptions(Method method, double bits, int blockSize, RotationKin
         if (rotation == RotationKind.HADAMARD && blockSize != 0 && Integer.bitCount(blockSize) != 1)
             throw new IllegalArgumentException("hadamard needs a power-of-two block size, got " + blockSize);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
+        rankWeights = java.util.Map.copyOf(rankWeights);
+        rankWeights.forEach((name, w) -> {
+            if (!(w >= 0) || !Double.isFinite(w))
+                throw new IllegalArgumentException("rank weight of " + name + " must be finite and >= 0, got " + w);
+        });
+    }
+
+    /** These options with per-tensor rank weights for a fractional rate (see {@link #rankWeights}). */
+    public PackOptions withRankWeights(java.util.Map<String, Double> weights) {
+        return new PackOptions(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
+                minElements, keepNonFinite, threads, scaleSearch, weights);
     }
 
     /**
@@ -116,42 +140,42 @@ public record PackOptions(Method method, double bits, int blockSize, RotationKin
 
     public PackOptions withMethod(Method m) {
         return new PackOptions(m, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, threads, scaleSearch);
+                minElements, keepNonFinite, threads, scaleSearch, rankWeights);
     }
 
     public PackOptions withBits(double b) {
         return new PackOptions(method, b, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, threads, scaleSearch);
+                minElements, keepNonFinite, threads, scaleSearch, rankWeights);
     }
 
     public PackOptions withBlock(int g, RotationKind r) {
         return new PackOptions(method, bits, g, r, seed, normPrecision, normCorrection, keep, bitsFor, minElements,
-                keepNonFinite, threads, scaleSearch);
+                keepNonFinite, threads, scaleSearch, rankWeights);
     }
 
     public PackOptions withNorm(NormPrecision p, boolean correction) {
         return new PackOptions(method, bits, blockSize, rotation, seed, p, correction, keep, bitsFor, minElements,
-                keepNonFinite, threads, scaleSearch);
+                keepNonFinite, threads, scaleSearch, rankWeights);
     }
 
     public PackOptions withKeep(Pattern k, List<BitsRule> rules, boolean keepNonFiniteTensors) {
         return new PackOptions(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, k, rules,
-                minElements, keepNonFiniteTensors, threads, scaleSearch);
+                minElements, keepNonFiniteTensors, threads, scaleSearch, rankWeights);
     }
 
     public PackOptions withSeed(long s) {
         return new PackOptions(method, bits, blockSize, rotation, s, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, threads, scaleSearch);
+                minElements, keepNonFinite, threads, scaleSearch, rankWeights);
     }
 
     public PackOptions withThreads(int t) {
         return new PackOptions(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, t, scaleSearch);
+                minElements, keepNonFinite, t, scaleSearch, rankWeights);
     }
 
     public PackOptions withScaleSearch(boolean on) {
         return new PackOptions(method, bits, blockSize, rotation, seed, normPrecision, normCorrection, keep, bitsFor,
-                minElements, keepNonFinite, threads, on);
+                minElements, keepNonFinite, threads, on, rankWeights);
     }
 
     /** The bits for one tensor (a width or a fractional rate): the first matching --bits-for rule, else {@link #bits}. */

@@ -185,7 +185,7 @@ public final class Packer {
                 double[] e = new RowReader(source, byName.get(name)).unitEnergies(tensors.get(name).blocks());
                 energies.put(name, e);
                 return e;
-            });
+            }, name -> options.rankWeights().getOrDefault(name, 1.0));
             plans.replaceAll(p -> p.quantized() && p.widths() == null ? p.withWidths(widths.get(p.source().name())) : p);
             return energies;
         }

@@ -119,4 +119,23 @@ class BitBudgetTest {
             assertThat(realised(group, ranked)).as("rate %s", rate).isLessThanOrEqualTo(rate).isGreaterThan(rate - 0.001);
         }
     }
+
+    @Test
+    void rankWeightsMoveWideUnitsToTheHeavierTensorAndOneWeighingNothingGetsNone() {
+        List<BitBudget.Tensor> tensors = List.of(tensor("a", 384, 384, false, 4.25, 128),
+                tensor("b", 384, 384, false, 4.25, 128), tensor("table", 100, 384, true, 4.25, 128));
+        Map<String, BitBudget.Widths> same = BitBudget.allocate(tensors, 16);
+        java.util.Random random = new java.util.Random(3);
+        double[] a = random.doubles(384 * 3, 0.5, 1.5).toArray(), b = random.doubles(384 * 3, 0.5, 1.5).toArray();
+        java.util.function.Function<String, double[]> energies = name -> name.equals("a") ? a : b;
+        Map<String, BitBudget.Widths> plain = BitBudget.rankAcrossTensors(tensors, same, 16, energies);
+        assertThat(BitBudget.rankAcrossTensors(tensors, same, 16, energies, name -> 1.0)).isEqualTo(plain);
+        Map<String, BitBudget.Widths> weighted = BitBudget.rankAcrossTensors(tensors, same, 16, energies,
+                name -> name.equals("a") ? 0.0 : 3.0);
+        assertThat(weighted.get("a").wideUnits()).isZero();
+        assertThat(weighted.get("b").wideUnits()).isGreaterThan(plain.get("b").wideUnits());
+        assertThat(realised(tensors, weighted)).isLessThanOrEqualTo(4.25).isGreaterThan(4.249);
+        assertThatThrownBy(() -> BitBudget.rankAcrossTensors(tensors, same, 16, energies, name -> -1.0))
+                .hasMessageContaining("rank weight -1.0");
+    }
 }
