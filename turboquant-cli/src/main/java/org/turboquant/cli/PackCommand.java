@@ -1,5 +1,6 @@
 package org.turboquant.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.turboquant.cli.fidelity.SensitivityProbe;
 import org.turboquant.core.BlockLayout;
 import org.turboquant.core.NormPrecision;
 import org.turboquant.core.RotationKind;
@@ -112,14 +114,14 @@ final class PackCommand implements Callable<Integer> {
         return 0;
     }
 
-    PackOptions options() throws java.io.IOException {
+    PackOptions options() throws IOException {
         List<PackOptions.BitsRule> rules = bitsFor.stream().map(PackOptions.BitsRule::parse).toList();
         int g = "row".equalsIgnoreCase(block.trim()) ? BlockLayout.WHOLE_ROW : parseBlock(block);
         return new PackOptions(Method.parse(method), bits, g, RotationKind.parse(rotation), seed,
                 normPrecision(), normCorrection, keepPattern(keep), rules,
                 minElements, keepNonFinite, threads == null ? Runtime.getRuntime().availableProcessors() : threads,
                 scaleSearch(scale) && !normCorrection,
-                rankWeights == null ? java.util.Map.of() : org.turboquant.cli.fidelity.SensitivityProbe.read(rankWeights));
+                rankWeights == null ? Map.of() : SensitivityProbe.read(rankWeights));
     }
 
     private NormPrecision normPrecision() {

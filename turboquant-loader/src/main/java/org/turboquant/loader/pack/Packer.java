@@ -175,6 +175,10 @@ public final class Packer {
                     byName.put(p.source().name(), p);
                 }
             }
+            for (String named : options.rankWeights().keySet()) // a weights file of another model must not pass silently
+                if (!byName.containsKey(named))
+                    throw new IllegalArgumentException("rank weights name " + named
+                            + ", which is not a matrix packed at a fractional rate here");
             Map<String, double[]> energies = new java.util.HashMap<>();
             if (budget.isEmpty()) return energies;
             int scaleBits = 8 * options.normPrecision().bytes();

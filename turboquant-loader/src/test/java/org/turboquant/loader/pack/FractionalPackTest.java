@@ -59,6 +59,15 @@ class FractionalPackTest {
     }
 
     @Test
+    void rankWeightsNamingATensorThisPackDoesNotRankAreRefusedAndNothingIsWritten() throws Exception {
+        Path src = PackTest.checkpoint(tmp, 0);
+        PackOptions o = PackTest.options().withBits(4.5).withRankWeights(java.util.Map.of("model.other.weight", 2.0));
+        assertThatThrownBy(() -> Packer.pack(src, tmp.resolve("p"), o, false, ProgressListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model.other.weight");
+        assertThat(tmp.resolve("p")).doesNotExist();
+    }
+
+    @Test
     void sameInputAndRateGiveTheSameBytesAndAFlippedWidthBitIsCaught() throws Exception {
         Path src = PackTest.checkpoint(tmp, 0);
         Packer.pack(src, tmp.resolve("a"), PackTest.options().withBits(3.5).withThreads(1), false, ProgressListener.NONE);
