@@ -17,7 +17,10 @@ public enum KernelMode {
      * within 1e-5 of the scalar reference.
      */
     FLOAT,
-    /** The int8 kernels wherever they run (b = 1, 2, 4 with AVX-512 VBMI), GEMV and GEMM; float elsewhere. */
+    /**
+     * The int8 kernels wherever they run (AVX-512 VBMI: b = 1, 2, 4; 8 bits as int8 levels; grouped mixed-width rows of
+     * 1/2/4/5-bit cells), GEMV and GEMM; float elsewhere.
+     */
     INT8,
     /**
      * The int8 kernels at the widths where they measured faster than the float tables (4 bits), else float; GEMMs of

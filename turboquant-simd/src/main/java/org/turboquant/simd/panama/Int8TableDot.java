@@ -96,7 +96,7 @@ final class Int8TableDot {
      * acc[a ..] += (sums[si ..] − bias)·(scales[scaleIndex ..]·tableScale) per row lane: one block's value times (block
      * scale · table scale).
      */
-    private static void fold(int[] sums, int si, int bias, float[] scales, int scaleIndex, float tableScale,
+    static void fold(int[] sums, int si, int bias, float[] scales, int scaleIndex, float tableScale,
                              float[] acc, int a) {
         FloatVector scale = FloatVector.fromArray(F, scales, scaleIndex).mul(tableScale);
         IntVector.fromArray(I, sums, si).sub(bias).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
@@ -115,7 +115,7 @@ final class Int8TableDot {
      * boundaries only as array contents (and within {@link #pairRun}, whose helpers are tiny), the reduction is written
      * out in {@link #addRowSums}, and {@code Int8CompiledTest} fails if a compiled product allocates per block.
      */
-    private static void pairSums(MemorySegment codes, long off, long next, int loads, byte[] tables, int t,
+    static void pairSums(MemorySegment codes, long off, long next, int loads, byte[] tables, int t,
                                  short[] runSums, int[] rowSums) {
         java.util.Arrays.fill(rowSums, 0);
         for (int done = 0; done < loads; done += MAX_LOADS) {
@@ -157,7 +157,7 @@ final class Int8TableDot {
      * quarter p; odd rows' sums are H, even rows' A − 256·H, both read as unsigned 16-bit. Written out in one method,
      * without vector-valued helpers, so that nothing here can be left as an out-of-line call with boxed vectors.
      */
-    private static void addRowSums(short[] runSums, int from, int[] rowSums, int ri) {
+    static void addRowSums(short[] runSums, int from, int[] rowSums, int ri) {
         ShortVector a = ShortVector.fromArray(S, runSums, from), h = ShortVector.fromArray(S, runSums, from + S.length());
         ShortVector even = a.sub(h.lanewise(VectorOperators.LSHL, 8));
         IntVector e = ((IntVector) even.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0))

@@ -35,7 +35,8 @@ final class KernelWarmUp {
      * pack of the 0.75 B checkpoint before this: the first pass after prepare() took 5× a later one).
      */
     static void warm(PanamaKernels kernels, MixedQuantizedMatrix m) {
-        once("mixed/" + m.narrow().bits() + "/" + m.wide().bits() + "/" + m.blockSize() + "/" + m.codeLayout(),
+        once("mixed/" + m.narrow().bits() + "/" + m.wide().bits() + "/" + m.blockSize() + "/" + m.codeLayout()
+                + "/" + kernels.mode(),
                 () -> run(kernels, m));
     }
 

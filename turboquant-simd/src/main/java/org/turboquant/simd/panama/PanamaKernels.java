@@ -24,7 +24,8 @@ import org.turboquant.simd.TurboQuantKernels;
  * in a version-3 pack, else regrouped once, {@link RowGroups}),
  * the widths {@link PackedDot} covers to its row-at-a-time packed-byte kernels; everything else (other widths,
  * smaller blocks, 256/128-bit JVMs) to the generic path below. In the int8 mode ({@link KernelMode}) the 1/2/4-bit
- * products go to {@link Int8TableDot} instead, and 8-bit ones to {@link Int8LevelDot8}. Each kernel documents its own arithmetic order; GEMM equals GEMV bit
+ * products go to {@link Int8TableDot} instead, 8-bit ones to {@link Int8LevelDot8} and grouped mixed-width ones of
+ * 1/2/4/5-bit cells to {@link Int8MixedTableDot}. Each kernel documents its own arithmetic order; GEMM equals GEMV bit
  * for bit, with one exception: in the float and auto modes a 1/2/4-bit GEMM of {@link DecodeGemm#MIN_BATCH} or more
  * inputs runs {@link DecodeGemm} (the codes decoded once for several inputs), whose results differ from GEMV's by
  * float rounding (both within 1e-5 of the reference) and depend on neither the batch's other inputs nor the rows
@@ -107,6 +108,7 @@ public final class PanamaKernels implements TurboQuantKernels {
         for (int b : new int[] {1, 2, 4}) if (IntKernels.enabled(mode, b)) on.append(on.isEmpty() ? "" : "/").append(b);
         if (!on.isEmpty()) on.append("-bit");
         if (IntKernels.enabled(mode, 8)) on.append(on.isEmpty() ? "" : ", ").append("8-bit as int8 levels");
+        if (IntKernels.enabled(mode, 5)) on.append(on.isEmpty() ? "" : ", ").append("mixed 4/5-bit cells");
         return on.isEmpty() ? "off" : on.toString();
     }
 
@@ -251,7 +253,8 @@ public final class PanamaKernels implements TurboQuantKernels {
     @Override
     public void gemvRotated(MixedQuantizedMatrix m, float[] rotated, float[] y, int rowStart, int rowEnd) {
         checkRange(m.rows(), rowStart, rowEnd);
-        if (MixedTableDot.supports(m)) MixedTableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
+        if (Int8MixedTableDot.supports(mode, m)) Int8MixedTableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
+        else if (MixedTableDot.supports(m)) MixedTableDot.gemm(m, new float[][] {rotated}, y, rowStart, rowEnd);
         else MixedRowKernels.gemv(rowOrder(m), rotated, y, rowStart, rowEnd);
     }
 
@@ -260,7 +263,9 @@ public final class PanamaKernels implements TurboQuantKernels {
         checkRange(m.rows(), rowStart, rowEnd);
         if (rotated.length < 1 || rotated.length > MAX_BATCH)
             throw new IllegalArgumentException("batch must be in 1..64, got " + rotated.length);
-        if (MixedTableDot.supports(m)) MixedTableDot.gemm(m, rotated, y, rowStart, rowEnd);
+        // int8 at every batch size, also in auto: no decoded-codes GEMM for mixed rows, so GEMM equals GEMV bit for bit
+        if (Int8MixedTableDot.supports(mode, m)) Int8MixedTableDot.gemm(m, rotated, y, rowStart, rowEnd);
+        else if (MixedTableDot.supports(m)) MixedTableDot.gemm(m, rotated, y, rowStart, rowEnd);
         else MixedRowKernels.gemm(rowOrder(m), rotated, y, rowStart, rowEnd);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
+import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
 import org.turboquant.core.RotationKind;
 import org.turboquant.core.ScalarKernels;
@@ -47,6 +48,39 @@ class Int8CompiledTest {
         System.out.printf("int8 kernel, 4-bit %dx%d: %d bytes allocated per call at best (budget %d, arrays %d), "
                 + "%d calls%n", rows, cols, best, budget, arrayBytes(m, rows), calls);
         assertThat(best).as("bytes allocated per compiled call after %d calls", calls).isLessThanOrEqualTo(budget);
+    }
+
+    /**
+     * The same guard for the grouped mixed-width kernel ({@link Int8MixedTableDot}), 4/5 bits with every other cell
+     * wide, so that both the 4-bit cell pairs and the 5-bit cells ({@link Int8TableDot5}) must compile whole.
+     */
+    @Test
+    void compiledMixedKernelBoxesNoVectorsPerCell() {
+        int rows = 256, cols = 2048;
+        MixedQuantizedMatrix m = MixedGroupKernelsTest.grouped(4, 5, rows, cols, 128, MixedGroupKernelsTest.Pattern.CHECKER);
+        assumeTrue(Int8MixedTableDot.runs(m), "int8 path not available here");
+        float[][] rotated = {ScalarKernels.rotateInput(m, TestMatrices.gaussian(cols, 3), 0)};
+        float[] y = new float[rows];
+        int chunks = 128 / org.turboquant.core.BitPacking.CHUNK;
+        long arrays = 4L * Int8Tables.bytesPerBlock(64) + 5L * Int8TableDot5.bytesPerBlock(chunks) + 4L * rows;
+        long budget = arrays + 2048 + (long) rows / RowGroups.ROWS * m.blocksPerRow() * BYTES_PER_GROUP_BLOCK;
+        long best = untilWithin(budget, () -> Int8MixedTableDot.gemm(m, rotated, y, 0, rows));
+        System.out.printf("int8 mixed kernel, 4/5-bit %dx%d: %d bytes allocated per call at best (budget %d)%n", rows,
+                cols, best, budget);
+        assertThat(best).as("bytes allocated per compiled call").isLessThanOrEqualTo(budget);
+    }
+
+    /** Calls {@code product} until one allocates at most {@code budget} bytes or the patience runs out; the least seen. */
+    private static long untilWithin(long budget, Runnable product) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        long best = Long.MAX_VALUE, deadline = System.nanoTime() + PATIENCE_SECONDS * 1_000_000_000L;
+        while (best > budget && System.nanoTime() < deadline) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            product.run();
+            best = Math.min(best, threads.getThreadAllocatedBytes(thread) - before);
+        }
+        return best;
     }
 
     /** The large arrays one call of one input allocates: float and byte tables of a block, one accumulator per row. */

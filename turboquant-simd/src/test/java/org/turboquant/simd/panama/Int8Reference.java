@@ -17,40 +17,57 @@ final class Int8Reference {
     record Tables(int[][] entries, float scale) {}
 
     static Tables tables(QuantizedMatrix m, float[] rotated, int block) {
-        int bits = m.bits(), perNibble = 4 / bits, g = m.blockSize();
-        int nibbles = (int) (2 * m.rowStrideBytes() / m.blocksPerRow());
-        float[] fields = TableDot.fieldValues(bits, m.centroids());
+        return tables(m.bits(), m.centroids(), m.blockSize(), rotated, block);
+    }
+
+    /** The nibble tables of block {@code block} of a b-bit (1, 2, 4) row of block size g: one per nibble, g·b/4. */
+    static Tables tables(int bits, float[] centroids, int g, float[] rotated, int block) {
+        int perNibble = 4 / bits, nibbles = g * bits / 4;
+        float[] fields = TableDot.fieldValues(bits, centroids);
         int[] columns = TableDot.nibbleColumns(bits);
         int perChunk = 32 * bits;
         float[][] v = new float[nibbles][16];
-        float max = 0f;
         for (int s = 0; s < nibbles; s++) {
             int xOff = block * g + (s / perChunk) * BitPacking.CHUNK, col = (s % perChunk) * perNibble;
             for (int j = 0; j < 16; j++) {
                 float t = fields[j] * rotated[xOff + columns[col]];
                 for (int i = 1; i < perNibble; i++) t = Math.fma(fields[i * 16 + j], rotated[xOff + columns[col + i]], t);
                 v[s][j] = t;
-                max = Math.max(max, Math.abs(t));
             }
         }
+        return quantize(v);
+    }
+
+    /** Entries v[s][j] as round(v/T) + 128 with T = max|v| / 127 over all of them (ties up, as the kernels round). */
+    static Tables quantize(float[][] v) {
+        float max = 0f;
+        for (float[] row : v) for (float t : row) max = Math.max(max, Math.abs(t));
         float inv = max > 0f ? 127f / max : 0f;
-        int[][] q = new int[nibbles][16];
-        for (int s = 0; s < nibbles; s++)
-            for (int j = 0; j < 16; j++) q[s][j] = (int) (v[s][j] * inv + 128.5f);
+        int[][] q = new int[v.length][];
+        for (int s = 0; s < v.length; s++) {
+            q[s] = new int[v[s].length];
+            for (int j = 0; j < v[s].length; j++) q[s][j] = (int) (v[s][j] * inv + 128.5f);
+        }
         return new Tables(q, max / 127f);
+    }
+
+    /** Σ (entry − 128) over the nibbles of one block's packed bytes, nibble s = byte s/2's low (s even) or high half. */
+    static long nibbleSum(Tables t, byte[] bytes) {
+        long isum = 0;
+        for (int s = 0; s < t.entries().length; s++)
+            isum += t.entries()[s][((bytes[s / 2] & 0xFF) >>> (4 * (s % 2))) & 15] - 128;
+        return isum;
     }
 
     /** Row r · rotated, the integer-domain way. */
     static float rowDot(QuantizedMatrix m, Tables[] perBlock, int r) {
         int bytes = (int) (m.rowStrideBytes() / m.blocksPerRow());
         float sum = 0f;
+        byte[] block = new byte[bytes];
         for (int k = 0; k < m.blocksPerRow(); k++) {
-            long isum = 0;
-            for (int s = 0; s < 2 * bytes; s++) {
-                int b = m.codes().get(java.lang.foreign.ValueLayout.JAVA_BYTE, r * m.rowStrideBytes() + (long) k * bytes + s / 2);
-                isum += perBlock[k].entries()[s][((b & 0xFF) >>> (4 * (s % 2))) & 15] - 128;
-            }
-            sum = Math.fma((float) isum, m.scale(r, k) * perBlock[k].scale(), sum);
+            java.lang.foreign.MemorySegment.copy(m.codes(), java.lang.foreign.ValueLayout.JAVA_BYTE,
+                    r * m.rowStrideBytes() + (long) k * bytes, block, 0, bytes);
+            sum = Math.fma((float) nibbleSum(perBlock[k], block), m.scale(r, k) * perBlock[k].scale(), sum);
         }
         return sum;
     }
