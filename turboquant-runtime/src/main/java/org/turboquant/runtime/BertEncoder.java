@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.turboquant.loader.onnx.OnnxModel;
 import org.turboquant.loader.pack.TqPack;
 import org.turboquant.loader.pack.WeightMatrix;
+import org.turboquant.runtime.ForwardPhases.Phase;
 
 /**
  * A BERT-family sentence encoder: token ids and attention masks in, L2-normalized sentence vectors out. Every matrix
@@ -73,39 +74,59 @@ public final class BertEncoder {
      * @param mask   per text its attention mask (1 = a real token), or null for all ones
      */
     public float[][] embed(int[][] ids, int[][] types, int[][] mask) {
+        return embed(ids, types, mask, null);
+    }
+
+    /** The same, adding the wall-clock time of each phase to {@code phases} (null: not timed). */
+    public float[][] embed(int[][] ids, int[][] types, int[][] mask, ForwardPhases phases) {
         Batch batch = Batch.of(ids, types, mask, maxTokens(), w.word().rows(),
                 w.tokenType() == null ? 1 : w.tokenType().rows());
-        float[] hidden = lastHiddenState(batch);
+        if (phases != null) phases.start();
+        float[] hidden = lastHiddenState(batch, phases);
         float[][] out = new float[batch.texts()][];
         for (int i = 0; i < batch.texts(); i++)
             out[i] = pooling.pool(hidden, batch.start(i), batch.length(i), batch.mask(i), w.hidden());
+        if (phases != null) phases.mark(Phase.POOLING);
         return out;
     }
 
     /** The final hidden states [tokens, hidden] of the batch's stacked tokens. */
-    float[] lastHiddenState(Batch batch) {
+    float[] lastHiddenState(Batch batch, ForwardPhases phases) {
         int tokens = batch.tokens(), hid = w.hidden();
         float[] x = new float[tokens * hid], tmp = new float[tokens * hid];
         float[] q = new float[tokens * hid], k = new float[tokens * hid], v = new float[tokens * hid],
                 ctx = new float[tokens * hid], inter = new float[tokens * w.intermediate()];
         embeddings(batch, x, tmp);
+        mark(phases, Phase.EMBEDDINGS);
         Attention attention = new Attention(w.heads(), w.headSize(), w.attentionScale());
         for (EncoderWeights.Block b : w.blocks()) {
             product(b.query(), x, tokens, q, false);
             product(b.key(), x, tokens, k, false);
             product(b.value(), x, tokens, v, false);
+            mark(phases, Phase.QKV);
             for (int i = 0; i < batch.texts(); i++)
                 attention.apply(q, k, v, ctx, batch.start(i), batch.length(i), batch.mask(i));
+            mark(phases, Phase.ATTENTION);
             System.arraycopy(x, 0, tmp, 0, x.length);
             product(b.attentionOutput(), ctx, tokens, tmp, true); // tmp = x + attention output (the residual)
+            mark(phases, Phase.ATTENTION_OUTPUT);
             b.attentionNorm().apply(tmp, tokens);
+            mark(phases, Phase.ATTENTION_NORM);
             product(b.intermediate(), tmp, tokens, inter, false);
+            mark(phases, Phase.INTERMEDIATE);
             Gelu.apply(inter, 0, inter.length);
+            mark(phases, Phase.GELU);
             System.arraycopy(tmp, 0, x, 0, x.length);
             product(b.output(), inter, tokens, x, true);
+            mark(phases, Phase.OUTPUT);
             b.outputNorm().apply(x, tokens);
+            mark(phases, Phase.OUTPUT_NORM);
         }
         return x;
+    }
+
+    private static void mark(ForwardPhases phases, Phase phase) {
+        if (phases != null) phases.mark(phase);
     }
 
     private static void product(EncoderWeights.Dense d, float[] in, int tokens, float[] out, boolean accumulate) {

@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
@@ -33,6 +34,38 @@ public final class ParallelMatmul implements AutoCloseable {
      * follow each other closely, so a short spin usually catches the next task.
      */
     private static final long SPIN_NANOS = 100_000;
+
+    /**
+     * With {@code -Dturboquant.parallelStats=true}, every split call counts where its time went ({@link #handOffStats}):
+     * off by default, a constant the JIT folds away.
+     */
+    private static final boolean STATS = Boolean.getBoolean("turboquant.parallelStats");
+    private static final LongAdder SPLIT_CALLS = new LongAdder(), CALLER_RANGES = new LongAdder(),
+            WORKER_RANGES = new LongAdder(), CALLER_WAIT_NANOS = new LongAdder(), HAND_OFF_NANOS = new LongAdder(),
+            HAND_OFFS = new LongAdder();
+
+    /**
+     * What the split calls cost since the last reset (all zeros unless {@code -Dturboquant.parallelStats=true}).
+     *
+     * @param splitCalls      calls split over more than one thread
+     * @param callerRanges    ranges the calling thread ran (its own, and any no worker had started)
+     * @param workerRanges    ranges a worker ran
+     * @param callerWaitNanos time callers spent waiting for workers' ranges after finishing their own
+     * @param handOffNanos    summed time from a call's start to a worker starting its first range of it
+     * @param handOffs        calls a worker joined at all
+     */
+    public record HandOffStats(long splitCalls, long callerRanges, long workerRanges, long callerWaitNanos,
+                               long handOffNanos, long handOffs) { }
+
+    public static HandOffStats handOffStats() {
+        return new HandOffStats(SPLIT_CALLS.sum(), CALLER_RANGES.sum(), WORKER_RANGES.sum(), CALLER_WAIT_NANOS.sum(),
+                HAND_OFF_NANOS.sum(), HAND_OFFS.sum());
+    }
+
+    public static void resetHandOffStats() {
+        for (LongAdder a : new LongAdder[] {SPLIT_CALLS, CALLER_RANGES, WORKER_RANGES, CALLER_WAIT_NANOS, HAND_OFF_NANOS, HAND_OFFS})
+            a.reset();
+    }
 
     private static final class DefaultHolder {
         static final ParallelMatmul INSTANCE =
@@ -233,7 +266,14 @@ public final class ParallelMatmul implements AutoCloseable {
             // a caller's executor that is shut down or full: the caller claims the ranges nobody else will
         }
         job.run(); // the caller claims ranges too, so a range no worker has started yet is never waited for
-        job.awaitAll();
+        if (STATS) {
+            long t0 = System.nanoTime();
+            job.awaitAll();
+            CALLER_WAIT_NANOS.add(System.nanoTime() - t0);
+            SPLIT_CALLS.increment();
+        } else {
+            job.awaitAll();
+        }
     }
 
     /** The ranges of one call, claimed in order by whichever thread comes first. */
@@ -241,6 +281,7 @@ public final class ParallelMatmul implements AutoCloseable {
         private final int rows, tasks, align;
         private final RowRangeTask task;
         private final Thread caller = Thread.currentThread();
+        private final long created = STATS ? System.nanoTime() : 0;
         private final AtomicInteger next = new AtomicInteger(), finished = new AtomicInteger();
         private volatile Throwable failure;
 
@@ -257,7 +298,17 @@ public final class ParallelMatmul implements AutoCloseable {
 
         @Override
         public void run() {
+            boolean first = true;
             for (int i; (i = next.getAndIncrement()) < tasks; ) {
+                if (STATS) {
+                    boolean byCaller = Thread.currentThread() == caller;
+                    (byCaller ? CALLER_RANGES : WORKER_RANGES).increment();
+                    if (!byCaller && first) {
+                        HAND_OFF_NANOS.add(System.nanoTime() - created);
+                        HAND_OFFS.increment();
+                    }
+                    first = false;
+                }
                 try {
                     task.run(start(i), start(i + 1));
                 } catch (Throwable e) {
