@@ -89,8 +89,8 @@ final class DecodeGemm {
             }
         }
         int rows = m.rows();
-        for (int b = 0; b < batch; b++)
-            for (int r = rowStart; r < rowEnd; r++) y[b * rows + r] = acc[(b * groups) * L + r - first * RowGroups.ROWS];
+        for (int b = 0; b < batch; b++) // an input's sums are its rows in order
+            System.arraycopy(acc, b * groups * L + rowStart - first * RowGroups.ROWS, y, b * rows + rowStart, rowEnd - rowStart);
     }
 
     /** The inputs by tiles of {@value #TILE}, column-interleaved: tile t's [c·TILE + s] = rotated[t·TILE + s][c]. */
@@ -111,6 +111,10 @@ final class DecodeGemm {
     private static void decode(MemorySegment codes, long off, int bytes, int bits, IntVector book, float[] out,
                                int outOff) {
         int fields = 8 / bits, mask = (1 << bits) - 1, groupsPerBlock = bytes / L;
+        if (bits == 4) {
+            decode4(codes, off, groupsPerBlock, book, out, outOff);
+            return;
+        }
         for (int q = 0; q < groupsPerBlock; q++) {
             long groupOff = off + (long) q * L * L;
             for (int f = 0; f < fields; f++) {
@@ -120,6 +124,23 @@ final class DecodeGemm {
                     // vpermd reads each index's low 4 bits, so at b = 4 no mask is needed
                     (bits == 4 ? idx : idx.and(mask)).selectFrom(book).reinterpretAsFloats().intoArray(out, c + j * L);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #decode} at 4 bits: each 16 rows' byte widened once for both its fields (the low nibble, then the high;
+     * selectFrom wraps an index to its low 4 bits, as vpermd does, so neither needs a mask).
+     */
+    private static void decode4(MemorySegment codes, long off, int groupsPerBlock, IntVector book, float[] out,
+                                int outOff) {
+        for (int q = 0; q < groupsPerBlock; q++) {
+            long groupOff = off + (long) q * L * L;
+            int c = outOff + column(4, q, 0, 0) * L;
+            for (int j = 0; j < L; j++) {
+                IntVector b = TableDot.widen(codes, groupOff + (long) j * L);
+                b.selectFrom(book).reinterpretAsFloats().intoArray(out, c + j * L);
+                b.lanewise(VectorOperators.LSHR, 4).selectFrom(book).reinterpretAsFloats().intoArray(out, c + (L + j) * L);
             }
         }
     }
