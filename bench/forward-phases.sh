@@ -3,7 +3,8 @@
 # the 4-bit MiniLM pack of bench/embed-race.sh one text per call, phase by phase, on 1 and on 2 threads, with the
 # pool's hand-off figures (-Dturboquant.parallelStats=true). Needs bench/embed-race.sh's target/embed-race (run it
 # once). Timed runs hold BENCH_LOCK; `uptime` is printed before and after.
-#   bench/forward-phases.sh        # THREADS="1 2" PASSES=3 BATCH=1 PACK=target/embed-race/minilm-tq4 override
+#   bench/forward-phases.sh        # THREADS="1 2" PASSES=3 BATCH=1 PACK=target/embed-race/minilm-tq4 override;
+#   JAVA_OPTS=-Dturboquant.encoderTeam=true runs the forward as a team (BertEncoder)
 set -euo pipefail
 threads=${THREADS:-1 2}
 passes=${PASSES:-3}

@@ -16,8 +16,8 @@ import org.turboquant.simd.Team;
  * <p>A batch is run without padding: the real tokens of all its texts are stacked into one [tokens, hidden] matrix,
  * so the dense layers see one product per batch, and attention runs per text over that text's unmasked tokens. A
  * text's trailing masked tokens are dropped first (they influence no other token and are not pooled), so a padded
- * batch and its unpadded texts give the same vectors. On a pack, each forward runs as a team of the pack's pool
- * threads ({@link ParallelMatmul#runAsTeam}): every step split over them, meeting at a barrier, instead of a hand-off
+ * batch and its unpadded texts give the same vectors. With {@code -Dturboquant.encoderTeam=true}, each forward on a
+ * pack runs as a team of the pack's pool threads ({@link ParallelMatmul#runAsTeam}): every step split over them, meeting at a barrier, instead of a hand-off
  * to the pool per product. Thread-safe: each call has its own buffers (concurrent calls on a pool busy with another
  * call's team run on their caller alone).
  *
@@ -30,8 +30,12 @@ import org.turboquant.simd.Team;
  * }</pre>
  */
 public final class BertEncoder {
-    /** Off with {@code -Dturboquant.encoderTeam=false}: products handed to the pool one by one (for comparisons). */
-    private static final boolean TEAM = Boolean.parseBoolean(System.getProperty("turboquant.encoderTeam", "true"));
+    /**
+     * On with {@code -Dturboquant.encoderTeam=true}: each forward on a pack runs as a team of the pool's threads. Off by
+     * default: on a quiet machine it measured +7–13 % at batch 1, but with other jobs on the cores its spin barriers
+     * wait for descheduled members (73 texts/s against ~290 at load 4; docs/BENCHMARKS.md, "Embed race").
+     */
+    private static final boolean TEAM = Boolean.parseBoolean(System.getProperty("turboquant.encoderTeam", "false"));
 
     private final EncoderWeights w;
     private final Pooling pooling;
