@@ -29,6 +29,11 @@ final class Attention {
      * @param mask the text's attention mask, mask[i] for token start + i; at least one must be non-zero
      */
     void apply(float[] q, float[] k, float[] v, float[] ctx, int start, int length, int[] mask) {
+        apply(q, k, v, ctx, start, length, mask, 0, heads);
+    }
+
+    /** The same for the heads h0 .. h1 only (their columns of ctx). */
+    void apply(float[] q, float[] k, float[] v, float[] ctx, int start, int length, int[] mask, int h0, int h1) {
         if (scores.length < length) {
             scores = new float[length];
             keys = new int[length];
@@ -37,7 +42,7 @@ final class Attention {
         for (int j = 0; j < length; j++) if (mask[j] != 0) keys[m++] = start + j;
         if (m == 0) throw new IllegalArgumentException("a text whose attention mask is all zeros");
         for (int i = start; i < start + length; i++) {
-            for (int h = 0; h < heads; h++) {
+            for (int h = h0; h < h1; h++) {
                 int qOff = i * hidden + h * headDim;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < m; j++) {

@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.turboquant.core.MixedQuantizedMatrix;
 import org.turboquant.core.QuantizedMatrix;
@@ -33,6 +34,38 @@ public final class ParallelMatmul implements AutoCloseable {
      * follow each other closely, so a short spin usually catches the next task.
      */
     private static final long SPIN_NANOS = 100_000;
+
+    /**
+     * With {@code -Dturboquant.parallelStats=true}, every split call counts where its time went ({@link #handOffStats}):
+     * off by default, a constant the JIT folds away.
+     */
+    private static final boolean STATS = Boolean.getBoolean("turboquant.parallelStats");
+    private static final LongAdder SPLIT_CALLS = new LongAdder(), CALLER_RANGES = new LongAdder(),
+            WORKER_RANGES = new LongAdder(), CALLER_WAIT_NANOS = new LongAdder(), HAND_OFF_NANOS = new LongAdder(),
+            HAND_OFFS = new LongAdder();
+
+    /**
+     * What the split calls cost since the last reset (all zeros unless {@code -Dturboquant.parallelStats=true}).
+     *
+     * @param splitCalls      calls split over more than one thread
+     * @param callerRanges    ranges the calling thread ran (its own, and any no worker had started)
+     * @param workerRanges    ranges a worker ran
+     * @param callerWaitNanos time callers spent waiting for workers' ranges after finishing their own
+     * @param handOffNanos    summed time from a call's start to a worker starting its first range of it
+     * @param handOffs        calls a worker joined at all
+     */
+    public record HandOffStats(long splitCalls, long callerRanges, long workerRanges, long callerWaitNanos,
+                               long handOffNanos, long handOffs) { }
+
+    public static HandOffStats handOffStats() {
+        return new HandOffStats(SPLIT_CALLS.sum(), CALLER_RANGES.sum(), WORKER_RANGES.sum(), CALLER_WAIT_NANOS.sum(),
+                HAND_OFF_NANOS.sum(), HAND_OFFS.sum());
+    }
+
+    public static void resetHandOffStats() {
+        for (LongAdder a : new LongAdder[] {SPLIT_CALLS, CALLER_RANGES, WORKER_RANGES, CALLER_WAIT_NANOS, HAND_OFF_NANOS, HAND_OFFS})
+            a.reset();
+    }
 
     private static final class DefaultHolder {
         static final ParallelMatmul INSTANCE =
@@ -180,10 +213,13 @@ public final class ParallelMatmul implements AutoCloseable {
             int nb = Math.min(MAX_BATCH, batch - b0);
             float[][] inputs = new float[nb][];
             int first = b0;
-            // the inputs' rotations (FWHT) split over the threads too: serial, they left the pool idle
-            forRanges(nb, Math.min(threads, nb), 1, (start, end) -> {
+            // the inputs' rotations (FWHT) split over the threads too: serial, they left the pool idle. A team's
+            // members each rotate all of them (a few microseconds) into their own array: no barrier, no hand-off.
+            RowRangeTask rotate = (start, end) -> {
                 for (int b = start; b < end; b++) inputs[b] = m.prepareInput(x, xOff + (first + b) * cols);
-            });
+            };
+            if (teamOf(this) != null) rotate.run(0, nb);
+            else forRanges(nb, Math.min(threads, nb), 1, rotate);
             float[] ys = new float[nb * rows];
             int yChunk = yOff + b0 * rows;
             forRowRanges(rows, (start, end) -> {
@@ -198,10 +234,12 @@ public final class ParallelMatmul implements AutoCloseable {
                                boolean accumulate, int start, int end) {
         for (int b = 0; b < batch; b++) {
             int o = outOff + b * rows, t = yOff + b * rows;
-            for (int r = start; r < end; r++) {
-                float v = accumulate ? y[t + r] + out[o + r] : out[o + r];
-                y[t + r] = bias == null ? v : v + bias[r];
-            }
+            // one branch-free loop per case, so that each can vectorize (this copy-out with per-element branches
+            // took 3 % of a batch-1 forward's JFR samples); the sums keep the order (y + out) + bias
+            if (accumulate && bias != null) for (int r = start; r < end; r++) y[t + r] = y[t + r] + out[o + r] + bias[r];
+            else if (accumulate) for (int r = start; r < end; r++) y[t + r] += out[o + r];
+            else if (bias != null) for (int r = start; r < end; r++) y[t + r] = out[o + r] + bias[r];
+            else System.arraycopy(out, o + start, y, t + start, end - start);
         }
     }
 
@@ -222,6 +260,12 @@ public final class ParallelMatmul implements AutoCloseable {
 
     /** [0, n) in {@code tasks} contiguous ranges whose inner boundaries are multiples of {@code align} (a power of 2). */
     private void forRanges(int n, int tasks, int align, RowRangeTask task) {
+        Team team = teamOf(this);
+        if (team != null) { // every member calls: each its share, then all wait for the whole
+            task.run(team.start(n, align), team.end(n, align));
+            team.barrier();
+            return;
+        }
         if (tasks <= 1 || pool == null) {
             task.run(0, n);
             return;
@@ -233,7 +277,121 @@ public final class ParallelMatmul implements AutoCloseable {
             // a caller's executor that is shut down or full: the caller claims the ranges nobody else will
         }
         job.run(); // the caller claims ranges too, so a range no worker has started yet is never waited for
-        job.awaitAll();
+        if (STATS) {
+            long t0 = System.nanoTime();
+            job.awaitAll();
+            CALLER_WAIT_NANOS.add(System.nanoTime() - t0);
+            SPLIT_CALLS.increment();
+        } else {
+            job.awaitAll();
+        }
+    }
+
+    /** Work that every member of a {@link Team} runs, each on its share. */
+    @FunctionalInterface
+    public interface TeamBody {
+        void run(Team team);
+    }
+
+    /** The team the current thread is a member of, while it runs a {@link TeamBody}; null otherwise. */
+    private static final ThreadLocal<Team> CURRENT_TEAM = new ThreadLocal<>();
+
+    /** How long the caller waits for the pool's threads to join a team before it runs with those that came. */
+    private static final long JOIN_NANOS = 100_000;
+
+    /** The current thread's team if its products split over {@code pm}'s threads (the same pool), else null. */
+    private static Team teamOf(ParallelMatmul pm) {
+        Team t = CURRENT_TEAM.get();
+        return t != null && t.pool() != null && t.pool().pool == pm.pool ? t : null;
+    }
+
+    /**
+     * Runs {@code body} on a team of this instance's threads: the caller is member 0, and each of the threads − 1
+     * tasks handed to the pool (or the caller's executor) that starts within ~100 µs joins as the next member; one
+     * that starts later does nothing, so a busy executor makes a smaller team (down to the caller alone), never a
+     * wait. Every member runs the whole body; products of this instance that every member calls inside it split
+     * their rows over the members and end at a {@link Team#barrier()} (no hand-off per product), and the body splits
+     * its other steps itself ({@link Team#start}, {@link Team#end}, {@link Team#barrier}). Members must call the same
+     * products and barriers in the same order. Returns when every member is done; the first failure is rethrown
+     * (the other members leave at their next barrier). Called inside a team, the body runs on the caller alone, its
+     * products handed to the pool as outside one.
+     */
+    public void runAsTeam(TeamBody body) {
+        Team outer = CURRENT_TEAM.get();
+        if (outer != null) {
+            CURRENT_TEAM.remove();
+            try {
+                body.run(Team.SOLO);
+            } finally {
+                CURRENT_TEAM.set(outer);
+            }
+            return;
+        }
+        if (pool == null) {
+            body.run(Team.SOLO);
+            return;
+        }
+        TeamJoin join = new TeamJoin();
+        Runnable member = () -> {
+            int index = join.join();
+            if (index < 0) return; // too late: the team started without this thread
+            Team.Shared shared;
+            while ((shared = join.shared) == null) Thread.onSpinWait();
+            runMember(new Team(index, shared), body);
+        };
+        try {
+            for (int t = 1; t < threads; t++) pool.execute(member);
+        } catch (RejectedExecutionException e) {
+            // a caller's executor that is shut down or full: a smaller team
+        }
+        for (long deadline = System.nanoTime() + JOIN_NANOS; join.joined() < threads && System.nanoTime() < deadline; )
+            Thread.onSpinWait();
+        Team.Shared shared = new Team.Shared(join.close(), this);
+        join.shared = shared;
+        Team team = new Team(0, shared);
+        Throwable failure = runMember(team, body);
+        if (failure instanceof Team.TeamAbortedException && shared.failure != null) failure = shared.failure;
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error err) throw err;
+        if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    /** One member's run of the body and its closing barrier; returns its failure (recorded for the others) or null. */
+    private static Throwable runMember(Team team, TeamBody body) {
+        CURRENT_TEAM.set(team);
+        try {
+            body.run(team);
+            team.barrier(); // the caller returns only when every member is done
+            return null;
+        } catch (Throwable e) {
+            team.fail(e);
+            return e;
+        } finally {
+            CURRENT_TEAM.remove();
+        }
+    }
+
+    /** Members joining a team: a count that the caller closes (negated) when the team starts. */
+    private static final class TeamJoin {
+        private final AtomicInteger state = new AtomicInteger(1); // the caller is member 0
+        volatile Team.Shared shared;
+
+        /** This thread's member index, or −1 when the team has started without it. */
+        int join() {
+            for (int v; (v = state.get()) > 0; )
+                if (state.compareAndSet(v, v + 1)) return v;
+            return -1;
+        }
+
+        int joined() {
+            return Math.abs(state.get());
+        }
+
+        /** Closes the team to late joiners; returns its size. */
+        int close() {
+            for (int v; ; )
+                if (state.compareAndSet(v = state.get(), -v)) return v;
+        }
     }
 
     /** The ranges of one call, claimed in order by whichever thread comes first. */
@@ -241,6 +399,7 @@ public final class ParallelMatmul implements AutoCloseable {
         private final int rows, tasks, align;
         private final RowRangeTask task;
         private final Thread caller = Thread.currentThread();
+        private final long created = STATS ? System.nanoTime() : 0;
         private final AtomicInteger next = new AtomicInteger(), finished = new AtomicInteger();
         private volatile Throwable failure;
 
@@ -257,7 +416,17 @@ public final class ParallelMatmul implements AutoCloseable {
 
         @Override
         public void run() {
+            boolean first = true;
             for (int i; (i = next.getAndIncrement()) < tasks; ) {
+                if (STATS) {
+                    boolean byCaller = Thread.currentThread() == caller;
+                    (byCaller ? CALLER_RANGES : WORKER_RANGES).increment();
+                    if (!byCaller && first) {
+                        HAND_OFF_NANOS.add(System.nanoTime() - created);
+                        HAND_OFFS.increment();
+                    }
+                    first = false;
+                }
                 try {
                     task.run(start(i), start(i + 1));
                 } catch (Throwable e) {

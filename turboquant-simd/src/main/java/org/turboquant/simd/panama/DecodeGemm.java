@@ -31,10 +31,13 @@ import org.turboquant.core.QuantizedMatrix;
  */
 final class DecodeGemm {
     /**
-     * Inputs per pass over a decoded block: 8 independent FMA chains cover the FMA latency. 16 (and pairs of row
-     * groups) measured no faster: one weight load per 8 FMAs is not what limits it.
+     * Inputs per pass over a decoded block: 8 independent FMA chains cover the FMA latency. 16 measured no faster.
+     * Row groups are taken in pairs ({@link #pairTile}): 1.2× at MiniLM's batch-1 token counts (12–13 inputs, GemmCpuTime),
+     * mostly from the half tile that a 4-input remainder takes instead of a whole one.
      */
     static final int TILE = 8;
+    /** A last tile of at most this many inputs runs {@link #pairHalfTile}. */
+    static final int HALF_TILE = TILE / 2;
     /** Batches from which this kernel beats the table kernels (measured: docs/BENCHMARKS.md, "GEMM"). */
     static final int MIN_BATCH = 4;
 
@@ -61,18 +64,33 @@ final class DecodeGemm {
         float[] codebook = new float[L];
         System.arraycopy(m.centroids(), 0, codebook, 0, 1 << bits);
         IntVector book = FloatVector.fromArray(F, codebook, 0).reinterpretAsInts();
-        float[] decoded = new float[g * L];
+        // two groups' decoded blocks side by side: a pair of groups shares each broadcast input (pairTile)
+        float[] decoded = new float[2 * g * L];
+        int fullTiles = batch / TILE, rest = batch % TILE, stride = groups * L;
         for (int k = 0; k < m.blocksPerRow(); k++) {
-            for (int gi = 0; gi < groups; gi++) {
-                decode(rg.codes, rg.offset(k, first + gi), rg.bytesPerBlock, bits, book, decoded);
+            int xOff = k * g * TILE, gi = 0;
+            for (; gi + 1 < groups; gi += 2) {
+                decode(rg.codes, rg.offset(k, first + gi), rg.bytesPerBlock, bits, book, decoded, 0);
+                decode(rg.codes, rg.offset(k, first + gi + 1), rg.bytesPerBlock, bits, book, decoded, g * L);
+                FloatVector s0 = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi));
+                FloatVector s1 = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi + 1));
+                for (int t = 0; t < fullTiles; t++)
+                    pairTile(decoded, g, inputs[t], xOff, s0, s1, acc, (t * TILE * groups + gi) * L, stride);
+                if (rest > HALF_TILE)
+                    pairTile(decoded, g, inputs[fullTiles], xOff, s0, s1, acc, (fullTiles * TILE * groups + gi) * L, stride);
+                else if (rest > 0)
+                    pairHalfTile(decoded, g, inputs[fullTiles], xOff, s0, s1, acc, (fullTiles * TILE * groups + gi) * L, stride);
+            }
+            if (gi < groups) { // an odd group out
+                decode(rg.codes, rg.offset(k, first + gi), rg.bytesPerBlock, bits, book, decoded, 0);
                 FloatVector scale = FloatVector.fromArray(F, rg.scales, rg.scaleIndex(k, first + gi));
                 for (int t = 0; t < tiles; t++)
-                    tile(decoded, g, inputs[t], k * g * TILE, scale, acc, (t * TILE * groups + gi) * L, groups * L);
+                    tile(decoded, g, inputs[t], xOff, scale, acc, (t * TILE * groups + gi) * L, stride);
             }
         }
         int rows = m.rows();
-        for (int b = 0; b < batch; b++)
-            for (int r = rowStart; r < rowEnd; r++) y[b * rows + r] = acc[(b * groups) * L + r - first * RowGroups.ROWS];
+        for (int b = 0; b < batch; b++) // an input's sums are its rows in order
+            System.arraycopy(acc, b * groups * L + rowStart - first * RowGroups.ROWS, y, b * rows + rowStart, rowEnd - rowStart);
     }
 
     /** The inputs by tiles of {@value #TILE}, column-interleaved: tile t's [c·TILE + s] = rotated[t·TILE + s][c]. */
@@ -86,21 +104,43 @@ final class DecodeGemm {
     }
 
     /**
-     * The centroids of one block of one group (codes at off), column by column: out[c·16 + lane] = the value of column
+     * The centroids of one block of one group (codes at off), column by column: out[outOff + c·16 + lane] = the value of column
      * c of row lane. Loop order (BitPacking's layout): per 16-byte group q of the block, per field f, the 16 bytes j:
      * field f of byte j is column q·16·(8/b) + 16f + j, so columns come in order.
      */
-    private static void decode(MemorySegment codes, long off, int bytes, int bits, IntVector book, float[] out) {
+    private static void decode(MemorySegment codes, long off, int bytes, int bits, IntVector book, float[] out,
+                               int outOff) {
         int fields = 8 / bits, mask = (1 << bits) - 1, groupsPerBlock = bytes / L;
+        if (bits == 4) {
+            decode4(codes, off, groupsPerBlock, book, out, outOff);
+            return;
+        }
         for (int q = 0; q < groupsPerBlock; q++) {
             long groupOff = off + (long) q * L * L;
             for (int f = 0; f < fields; f++) {
-                int shift = f * bits, c = column(bits, q, f, 0) * L;
+                int shift = f * bits, c = outOff + column(bits, q, f, 0) * L;
                 for (int j = 0; j < L; j++) {
                     IntVector idx = TableDot.widen(codes, groupOff + (long) j * L).lanewise(VectorOperators.LSHR, shift);
                     // vpermd reads each index's low 4 bits, so at b = 4 no mask is needed
                     (bits == 4 ? idx : idx.and(mask)).selectFrom(book).reinterpretAsFloats().intoArray(out, c + j * L);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #decode} at 4 bits: each 16 rows' byte widened once for both its fields (the low nibble, then the high;
+     * selectFrom wraps an index to its low 4 bits, as vpermd does, so neither needs a mask).
+     */
+    private static void decode4(MemorySegment codes, long off, int groupsPerBlock, IntVector book, float[] out,
+                                int outOff) {
+        for (int q = 0; q < groupsPerBlock; q++) {
+            long groupOff = off + (long) q * L * L;
+            int c = outOff + column(4, q, 0, 0) * L;
+            for (int j = 0; j < L; j++) {
+                IntVector b = TableDot.widen(codes, groupOff + (long) j * L);
+                b.selectFrom(book).reinterpretAsFloats().intoArray(out, c + j * L);
+                b.lanewise(VectorOperators.LSHR, 4).selectFrom(book).reinterpretAsFloats().intoArray(out, c + (L + j) * L);
             }
         }
     }
@@ -134,6 +174,97 @@ final class DecodeGemm {
         fold(s5, scale, acc, a + 5 * stride);
         fold(s6, scale, acc, a + 6 * stride);
         fold(s7, scale, acc, a + 7 * stride);
+    }
+
+    /**
+     * {@link #tile} for two groups at once, their decoded blocks at w[0 ..] and w[columns·16 ..] (the second group's
+     * sums L after the first's in acc): each broadcast input feeds two FMAs, 16 sums in registers, so per column two
+     * weight loads and eight broadcasts carry sixteen FMAs instead of eight (measured 1.3× a single group's tile).
+     * Every sum is the same chain as in {@link #tile}, so the results are bit for bit the same.
+     */
+    private static void pairTile(float[] w, int columns, float[] x, int xOff, FloatVector scale0, FloatVector scale1,
+                                 float[] acc, int a, int stride) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        FloatVector t0 = s0, t1 = s0, t2 = s0, t3 = s0, t4 = s0, t5 = s0, t6 = s0, t7 = s0;
+        int second = columns * L;
+        for (int c = 0; c < columns; c++) {
+            FloatVector v = FloatVector.fromArray(F, w, c * L), u = FloatVector.fromArray(F, w, second + c * L);
+            int o = xOff + c * TILE;
+            FloatVector b = FloatVector.broadcast(F, x[o]);
+            s0 = v.fma(b, s0);
+            t0 = u.fma(b, t0);
+            b = FloatVector.broadcast(F, x[o + 1]);
+            s1 = v.fma(b, s1);
+            t1 = u.fma(b, t1);
+            b = FloatVector.broadcast(F, x[o + 2]);
+            s2 = v.fma(b, s2);
+            t2 = u.fma(b, t2);
+            b = FloatVector.broadcast(F, x[o + 3]);
+            s3 = v.fma(b, s3);
+            t3 = u.fma(b, t3);
+            b = FloatVector.broadcast(F, x[o + 4]);
+            s4 = v.fma(b, s4);
+            t4 = u.fma(b, t4);
+            b = FloatVector.broadcast(F, x[o + 5]);
+            s5 = v.fma(b, s5);
+            t5 = u.fma(b, t5);
+            b = FloatVector.broadcast(F, x[o + 6]);
+            s6 = v.fma(b, s6);
+            t6 = u.fma(b, t6);
+            b = FloatVector.broadcast(F, x[o + 7]);
+            s7 = v.fma(b, s7);
+            t7 = u.fma(b, t7);
+        }
+        fold(s0, scale0, acc, a);
+        fold(s1, scale0, acc, a + stride);
+        fold(s2, scale0, acc, a + 2 * stride);
+        fold(s3, scale0, acc, a + 3 * stride);
+        fold(s4, scale0, acc, a + 4 * stride);
+        fold(s5, scale0, acc, a + 5 * stride);
+        fold(s6, scale0, acc, a + 6 * stride);
+        fold(s7, scale0, acc, a + 7 * stride);
+        fold(t0, scale1, acc, a + L);
+        fold(t1, scale1, acc, a + L + stride);
+        fold(t2, scale1, acc, a + L + 2 * stride);
+        fold(t3, scale1, acc, a + L + 3 * stride);
+        fold(t4, scale1, acc, a + L + 4 * stride);
+        fold(t5, scale1, acc, a + L + 5 * stride);
+        fold(t6, scale1, acc, a + L + 6 * stride);
+        fold(t7, scale1, acc, a + L + 7 * stride);
+    }
+
+    /**
+     * {@link #pairTile} for a last tile of at most {@value #HALF_TILE} inputs (its first four slots): half the FMAs of a
+     * whole tile for such a remainder, which a whole tile would spend on empty slots (12 tokens = 8 + 4).
+     */
+    private static void pairHalfTile(float[] w, int columns, float[] x, int xOff, FloatVector scale0,
+                                     FloatVector scale1, float[] acc, int a, int stride) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+        int second = columns * L;
+        for (int c = 0; c < columns; c++) {
+            FloatVector v = FloatVector.fromArray(F, w, c * L), u = FloatVector.fromArray(F, w, second + c * L);
+            int o = xOff + c * TILE;
+            FloatVector b = FloatVector.broadcast(F, x[o]);
+            s0 = v.fma(b, s0);
+            t0 = u.fma(b, t0);
+            b = FloatVector.broadcast(F, x[o + 1]);
+            s1 = v.fma(b, s1);
+            t1 = u.fma(b, t1);
+            b = FloatVector.broadcast(F, x[o + 2]);
+            s2 = v.fma(b, s2);
+            t2 = u.fma(b, t2);
+            b = FloatVector.broadcast(F, x[o + 3]);
+            s3 = v.fma(b, s3);
+            t3 = u.fma(b, t3);
+        }
+        fold(s0, scale0, acc, a);
+        fold(s1, scale0, acc, a + stride);
+        fold(s2, scale0, acc, a + 2 * stride);
+        fold(s3, scale0, acc, a + 3 * stride);
+        fold(t0, scale1, acc, a + L);
+        fold(t1, scale1, acc, a + L + stride);
+        fold(t2, scale1, acc, a + L + 2 * stride);
+        fold(t3, scale1, acc, a + L + 3 * stride);
     }
 
     private static void fold(FloatVector block, FloatVector scale, float[] acc, int a) {

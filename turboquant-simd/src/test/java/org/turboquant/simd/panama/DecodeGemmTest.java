@@ -39,8 +39,8 @@ class DecodeGemmTest {
     @MethodSource("matrices")
     void everyInputOfEveryBatchMatchesTheScalarReference(int bits, RotationKind kind, int block, int cols, int rows) {
         QuantizedMatrix m = TestMatrices.quantized(rows, cols, bits, kind, block);
-        // batches around the tile edges: partial, full and one-past-full tiles up to four of them
-        for (int batch : new int[] {DecodeGemm.MIN_BATCH, 7, 8, 9, 16, 17, 33}) {
+        // batches around the tile edges: partial (half-tile and whole-tile remainders), full and one-past-full tiles
+        for (int batch : new int[] {DecodeGemm.MIN_BATCH, 7, 8, 9, 12, 14, 16, 17, 33}) {
             float[] x = TestMatrices.gaussian(batch * cols, 3L * batch + rows), y = new float[batch * rows];
             PanamaKernels.create(0).withMode(KernelMode.FLOAT).gemm(m, x, batch, y, 0, rows);
             for (int b = 0; b < batch; b++)
