@@ -37,24 +37,36 @@ final class BlockQuantizer {
     }
 
     /**
+     * The first steps every block quantizer shares: block = src/R (zero-padded to the rotation's dimension), its norm,
+     * then {@code rotated} = the rotation of block/norm. Returns the norm in units of R; 0 for an all-zero block, in
+     * which case {@code rotated} is left as it was.
+     */
+    static double rotateUnitBlock(float[] src, int srcOff, int len, float unitInverse, float[] block,
+                                  Rotation rotation, float[] rotated) {
+        for (int j = 0; j < len; j++) block[j] = src[srcOff + j] * unitInverse;
+        java.util.Arrays.fill(block, len, block.length, 0f);
+        double sumSquares = 0;
+        for (int j = 0; j < len; j++) sumSquares += (double) block[j] * block[j];
+        if (sumSquares == 0) return 0;
+        double norm = Math.sqrt(sumSquares);
+        float inverse = (float) (1 / norm);
+        for (int j = 0; j < len; j++) block[j] *= inverse;
+        rotation.rotate(block, 0, rotated, 0);
+        return norm;
+    }
+
+    /**
      * Quantizes {@code src[srcOff..+len)} (zero-padded to g) with {@code codebook}: writes g indices at
      * {@code indices[idxOff]} and returns the stored scale. An all-zero block gets scale 0 and index 0.
      */
     float quantize(float[] src, int srcOff, int len, Codebook codebook, byte[] indices, int idxOff, int blockNumber) {
         int g = block.length;
-        for (int j = 0; j < len; j++) block[j] = src[srcOff + j] * unitInverse;
-        java.util.Arrays.fill(block, len, g, 0f);
-        // block = x/R; the norm, the scales and the errors below are all in units of R
-        double sumSquares = 0;
-        for (int j = 0; j < len; j++) sumSquares += (double) block[j] * block[j];
-        if (sumSquares == 0) {
+        // the norm, the scales and the errors below are all in units of R
+        double norm = rotateUnitBlock(src, srcOff, len, unitInverse, block, rotation, rotated);
+        if (norm == 0) {
             java.util.Arrays.fill(indices, idxOff, idxOff + g, (byte) 0);
             return 0f;
         }
-        double norm = Math.sqrt(sumSquares);
-        float inverse = (float) (1 / norm);
-        for (int j = 0; j < len; j++) block[j] *= inverse;
-        rotation.rotate(block, 0, rotated, 0);
         for (int j = 0; j < g; j++) indices[idxOff + j] = (byte) codebook.quantize(rotated[j]);
         double scale = config.normCorrection() ? correctedScale(norm, len, codebook, indices, idxOff) : norm;
         float stored = round(scale, blockNumber);

@@ -74,19 +74,12 @@ final class SubScaledBlockQuantizer {
     float quantize(float[] src, int srcOff, int len, Codebook codebook, byte[] indices, int idxOff,
                    byte[] subCodes, int subOff) {
         int g = block.length, subs = g / subSize;
-        for (int j = 0; j < len; j++) block[j] = src[srcOff + j] * unitInverse;
-        java.util.Arrays.fill(block, len, g, 0f);
-        double sumSquares = 0;
-        for (int j = 0; j < len; j++) sumSquares += (double) block[j] * block[j];
-        if (sumSquares == 0) {
+        double norm = BlockQuantizer.rotateUnitBlock(src, srcOff, len, unitInverse, block, rotation, rotated);
+        if (norm == 0) {
             java.util.Arrays.fill(indices, idxOff, idxOff + g, (byte) 0);
             java.util.Arrays.fill(subCodes, subOff, subOff + subs, (byte) 0);
             return 0f;
         }
-        double norm = Math.sqrt(sumSquares);
-        float inverse = (float) (1 / norm);
-        for (int j = 0; j < len; j++) block[j] *= inverse;
-        rotation.rotate(block, 0, rotated, 0);
         double largest = 0;
         for (int k = 0; k < subs; k++) {
             System.arraycopy(rotated, k * subSize, sub, 0, subSize);
