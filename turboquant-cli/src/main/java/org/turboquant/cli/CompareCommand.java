@@ -17,6 +17,7 @@ import org.turboquant.core.BlockLayout;
 import org.turboquant.loader.pack.PackOptions;
 import org.turboquant.core.NormPrecision;
 import org.turboquant.core.RotationKind;
+import org.turboquant.core.baseline.BlockFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -248,6 +249,9 @@ public final class CompareCommand implements Callable<Integer> {
         return list;
     }
 
+    /** llama.cpp's formats at 4.25 to 4.5 bits per weight that the studies race against (issue 14). */
+    private static final List<BlockFormat> LLAMA_BEST_4BIT = List.of(BlockFormat.IQ4_XS, BlockFormat.Q4_K, BlockFormat.IQ4_NL);
+
     /** {@code --log8-study}: log8 against f16 block scales, searched, 4 to 4.5 bits per weight. */
     static List<Scheme> log8Study() {
         List<Scheme> list = new ArrayList<>();
@@ -256,9 +260,7 @@ public final class CompareCommand implements Callable<Integer> {
         for (double rate : new double[] {4.25, 4.5})
             for (NormPrecision p : new NormPrecision[] {NormPrecision.F16, NormPrecision.LOG8})
                 list.add(Scheme.fractional(rate, 128, RotationKind.HADAMARD, p).searched());
-        for (var f : new org.turboquant.core.baseline.BlockFormat[] {org.turboquant.core.baseline.BlockFormat.IQ4_XS,
-                org.turboquant.core.baseline.BlockFormat.Q4_K, org.turboquant.core.baseline.BlockFormat.IQ4_NL})
-            list.add(Scheme.llama(f));
+        for (BlockFormat f : LLAMA_BEST_4BIT) list.add(Scheme.llama(f));
         return list;
     }
 
@@ -276,9 +278,7 @@ public final class CompareCommand implements Callable<Integer> {
             list.add(s);
             for (int b : new int[] {2, 3, 4}) list.add(s.subScaled(b));
         }
-        for (var f : new org.turboquant.core.baseline.BlockFormat[] {org.turboquant.core.baseline.BlockFormat.IQ4_XS,
-                org.turboquant.core.baseline.BlockFormat.Q4_K, org.turboquant.core.baseline.BlockFormat.IQ4_NL})
-            list.add(Scheme.llama(f));
+        for (BlockFormat f : LLAMA_BEST_4BIT) list.add(Scheme.llama(f));
         return list;
     }
 
@@ -294,7 +294,7 @@ public final class CompareCommand implements Callable<Integer> {
                 list.add(s.subScaled(3).withBudget(Scheme.Budget.SENSITIVITY));
             }
         }
-        list.add(Scheme.llama(org.turboquant.core.baseline.BlockFormat.IQ4_XS));
+        list.add(Scheme.llama(BlockFormat.IQ4_XS));
         return list;
     }
 
